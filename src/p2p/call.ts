@@ -1,0 +1,700 @@
+/**
+ * A call: from a passphrase to a full mesh of admitted, directly connected participants.
+ *
+ *   passphrase ─argon2id─► room secret ─► rendezvous CIDs ─► DHT: announce + look up
+ *                                     └─► CPace PRS (+ PIN) ─► admission over the relay
+ *   admitted ─► direct WebRTC connection (libp2p) ─► session: roster, so everyone meets everyone
+ *
+ * The UI talks to the core through this class and its events only (DESIGN.md). Everything a
+ * call starts hangs off one AbortController: `leave()` ends streams, connections, DHT
+ * announcements and the node, and wipes the keys it holds.
+ */
+import type { Connection, PeerId, Stream } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { Circuit, WebRTC } from '@multiformats/multiaddr-matcher';
+import { SESSION_PROTOCOL } from './constants.ts';
+import { AbortedError, MalformedMessageError, SamenError } from './errors.ts';
+import { deriveRoomSecretOffThread } from './kdf.ts';
+import { admissionSecret, cpacePrs } from './keys.ts';
+import type { NetworkProfile } from './network.ts';
+import { createCallNode, type CallNode } from './node.ts';
+import {
+  Admission,
+  type AdmittedEventDetail,
+  type FailedEventDetail
+} from './protocols/admit/index.ts';
+import {
+  SecurityNotice,
+  SESSION_MAX_STREAMS,
+  SessionChannel,
+  type SessionMessage
+} from './protocols/session/index.ts';
+import { dialableRelayAddresses, Rendezvous, type FoundPeer } from './rendezvous.ts';
+
+/** The connection stepper's steps, in order, then `ended` after Leave. */
+export type CallStep =
+  'deriving-key' | 'finding-network' | 'looking' | 'verifying' | 'connected' | 'ended';
+
+/** What the UI shows per participant (`data-state`). */
+export type ParticipantState = 'connecting' | 'admitted' | 'direct' | 'left';
+
+export interface ParticipantSnapshot {
+  readonly peerId: string;
+  readonly state: ParticipantState;
+}
+
+/** Security events the participants are told about (role="alert" in the UI). */
+export type SecurityEvent =
+  /** Someone who found the call failed to prove the passphrase/PIN to us. */
+  | { readonly kind: 'intruder'; readonly peerId: string; readonly reason: string }
+  /** We could not verify someone who is in the call: the PIN (or passphrase) differs. */
+  | { readonly kind: 'verification-failed'; readonly peerId: string; readonly reason: string }
+  | { readonly kind: 'peer-blocked'; readonly peerId: string }
+  /** Too many failed attempts: this call admits nobody new. */
+  | { readonly kind: 'call-locked' }
+  /** Another participant's side of the call was locked. */
+  | { readonly kind: 'peer-call-locked'; readonly peerId: string }
+  /** A peer that is not admitted asked for something only admitted peers get. */
+  | { readonly kind: 'refused'; readonly peerId: string; readonly what: string }
+  /** A participant's session sent something malformed or oversized, and was cut off. */
+  | { readonly kind: 'bad-message'; readonly peerId: string; readonly reason: string };
+
+export interface CallInit {
+  readonly passphrase: string;
+  /** An optional second secret, checked only by the PAKE (never in the DHT key). */
+  readonly pin?: string;
+  readonly network: NetworkProfile;
+  /** A node that is already started and connected (the start page warms one); else one is made. */
+  readonly node?: CallNode;
+  /** Node only: see CallNodeInit.rtcBindAddress. */
+  readonly rtcBindAddress?: string;
+  readonly now?: () => number;
+}
+
+/** How long a dial through a relay may take before the peer is tried again later. */
+export const RELAY_DIAL_TIMEOUT_MS = 15_000;
+
+/** How long the WebRTC upgrade may take: 110–200 ms on loopback (LIBP2P-NOTES.md). */
+export const DIRECT_DIAL_TIMEOUT_MS = 20_000;
+
+/** Attempts at the WebRTC upgrade before a pair stays on its relayed connection. */
+export const DIRECT_DIAL_ATTEMPTS = 3;
+
+/**
+ * The admission initiator upgrades to WebRTC; if that has not happened this long after the
+ * responder admitted it, the responder tries itself (the initiator may have gone quiet).
+ */
+export const DIRECT_FALLBACK_MS = 4_000;
+
+/** A peer we could not reach is tried again after these pauses (it may be a stale record). */
+const REDIAL_DELAYS_MS = [2_000, 5_000, 15_000, 30_000];
+
+/** How long Leave waits to tell the others before it closes everything anyway. */
+const BYE_TIMEOUT_MS = 1_000;
+
+/** Where setup is; once `ready`, the step follows the participants. */
+type Phase = 'deriving-key' | 'finding-network' | 'ready' | 'ended';
+
+interface Participant {
+  readonly id: PeerId;
+  state: ParticipantState;
+  /** Whether we ran admission as the initiator (then we upgrade and open the session). */
+  initiator: boolean;
+  addresses: readonly Multiaddr[];
+  session?: SessionChannel;
+  sessionKey?: Uint8Array;
+  fallback?: ReturnType<typeof setTimeout>;
+}
+
+export interface CallEvents {
+  step: CustomEvent<CallStep>;
+  participants: CustomEvent<readonly ParticipantSnapshot[]>;
+  security: CustomEvent<SecurityEvent>;
+}
+
+/**
+ * @example
+ * const call = new Call({ passphrase, pin, network })
+ * call.addEventListener('step', (e) => show(e.detail))
+ * await call.start({ signal })     // resolves once we are reachable and looking for others
+ * // …
+ * await call.leave()
+ */
+export class Call extends EventTarget {
+  readonly #init: CallInit;
+  readonly #controller = new AbortController();
+  readonly #participants = new Map<string, Participant>();
+  /** Peers being dialled now, and peers that could not be reached (with when to retry). */
+  readonly #dialling = new Set<string>();
+  readonly #unreachable = new Map<string, { misses: number; retryAt: number }>();
+  /**
+   * Peers whose admission failed (either way): a wrong PIN does not fix itself, so they are
+   * not tried again in this call. They may still try us; admission counts and blocks them.
+   */
+  readonly #failed = new Set<string>();
+  #phase: Phase = 'deriving-key';
+  #step: CallStep = 'deriving-key';
+  #node: CallNode | undefined;
+  #admission: Admission | undefined;
+  #rendezvous: Rendezvous | undefined;
+  #roomSecret: Uint8Array | undefined;
+  #started = false;
+
+  constructor(init: CallInit) {
+    super();
+    this.#init = init;
+  }
+
+  get step(): CallStep {
+    return this.#step;
+  }
+
+  /** Our peer ID in this call, once the node exists. */
+  get peerId(): string | undefined {
+    return this.#node?.peerId.toString();
+  }
+
+  /** The call's node (for diagnostics and tests). */
+  get node(): CallNode | undefined {
+    return this.#node;
+  }
+
+  /** The admission protocol of this call (its counters, for diagnostics and tests). */
+  get admission(): Admission | undefined {
+    return this.#admission;
+  }
+
+  get participants(): readonly ParticipantSnapshot[] {
+    return [...this.#participants.values()].map((p) => ({
+      peerId: p.id.toString(),
+      state: p.state
+    }));
+  }
+
+  /**
+   * Derives the keys, makes sure the node is reachable through a relay, then announces and looks
+   * for the others in the background. Resolves once looking has begun.
+   *
+   * @throws {EmptyPassphraseError} / {PassphraseTooLongError} for an unusable passphrase or PIN
+   * @throws {KeyDerivationError} when argon2id fails
+   * @throws {NetworkUnreachableError} / {NoRelayError} when the network cannot be reached
+   * @throws {AbortedError} when `signal` aborts or Leave is pressed first
+   */
+  async start(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#started) {
+      throw new SamenError('a call starts once');
+    }
+    this.#started = true;
+    const signal = options.signal
+      ? AbortSignal.any([this.#controller.signal, options.signal])
+      : this.#controller.signal;
+    const { passphrase, pin = '', network, rtcBindAddress } = this.#init;
+    try {
+      this.#setPhase('deriving-key');
+      // The node connects while argon2id runs: neither waits for the other.
+      const nodeReady = this.#init.node
+        ? Promise.resolve(this.#init.node)
+        : createCallNode({ network, signal, rtcBindAddress });
+      nodeReady.catch(() => {});
+      const roomSecret = await deriveRoomSecretOffThread(passphrase, { signal });
+      this.#roomSecret = roomSecret;
+      const admission = admissionSecret(roomSecret);
+      const prs = cpacePrs(admission, pin);
+      admission.fill(0);
+
+      this.#setPhase('finding-network');
+      const node = await nodeReady;
+      this.#node = node;
+      signal.throwIfAborted();
+      this.#admission = new Admission(
+        { libp2p: node.libp2p, admissions: node.admissions },
+        { prs }
+      );
+      prs.fill(0);
+      this.#listen(node, this.#admission, signal);
+      await this.#admission.start();
+      await node.libp2p.handle(
+        SESSION_PROTOCOL,
+        (stream, connection) => this.#onSessionStream(stream, connection),
+        { maxInboundStreams: SESSION_MAX_STREAMS }
+      );
+      await node.waitForRelay({ signal });
+
+      this.#rendezvous = new Rendezvous({ node, roomSecret, signal, now: this.#init.now });
+      this.#rendezvous.addEventListener('peer', (event) => {
+        const { id, addresses } = (event as CustomEvent<FoundPeer>).detail;
+        this.#reach(id, addresses);
+      });
+      this.#setPhase('ready');
+      this.#rendezvous.start();
+    } catch (err) {
+      if (this.#controller.signal.aborted || options.signal?.aborted === true) {
+        throw new AbortedError('the call was left before it started', { cause: err });
+      }
+      await this.leave();
+      throw err;
+    }
+  }
+
+  /**
+   * Leaves: tells the others, stops announcing and looking, closes every stream and connection,
+   * stops the node and wipes the keys. Idempotent.
+   */
+  async leave(): Promise<void> {
+    if (this.#phase === 'ended') {
+      return;
+    }
+    this.#setPhase('ended');
+    this.#controller.abort();
+    const byes = [...this.#participants.values()].map(async (p) => {
+      clearTimeout(p.fallback);
+      if (p.session !== undefined && !p.session.closed) {
+        await p.session
+          .send({ bye: {} }, { signal: AbortSignal.timeout(BYE_TIMEOUT_MS) })
+          .catch(() => {});
+        p.session.close();
+      }
+      p.sessionKey?.fill(0);
+      p.state = 'left';
+    });
+    await Promise.allSettled(byes);
+    await this.#rendezvous?.stop();
+    await this.#admission?.stop();
+    await this.#node?.stop();
+    this.#roomSecret?.fill(0);
+    this.#roomSecret = undefined;
+    this.#emitParticipants();
+  }
+
+  // ---- wiring -----------------------------------------------------------------------------------
+
+  #listen(node: CallNode, admission: Admission, signal: AbortSignal): void {
+    const options = { signal };
+    admission.addEventListener(
+      'admitted',
+      (event) => this.#onAdmitted((event as CustomEvent<AdmittedEventDetail>).detail),
+      options
+    );
+    admission.addEventListener(
+      'failed',
+      (event) => this.#onAdmissionFailed((event as CustomEvent<FailedEventDetail>).detail),
+      options
+    );
+    admission.addEventListener(
+      'blocked',
+      (event) => {
+        const { peer } = (event as CustomEvent<{ peer: PeerId }>).detail;
+        this.#security({ kind: 'peer-blocked', peerId: peer.toString() });
+        void node.libp2p.hangUp(peer).catch(() => {});
+      },
+      options
+    );
+    admission.addEventListener('locked', () => this.#onLocked(), options);
+    node.admissions.addEventListener(
+      'refused',
+      (event) => {
+        const { peer, what } = (event as CustomEvent<{ peer: PeerId; what: string }>).detail;
+        this.#security({ kind: 'refused', peerId: peer.toString(), what });
+      },
+      options
+    );
+    node.libp2p.addEventListener(
+      'connection:open',
+      (event) => this.#onConnectionOpen(event.detail),
+      options
+    );
+    node.libp2p.addEventListener(
+      'connection:close',
+      (event) => this.#onConnectionClose(event.detail),
+      options
+    );
+  }
+
+  // ---- finding and admitting --------------------------------------------------------------------
+
+  /**
+   * Connects to a peer found on the DHT or in a roster, and admits it. A peer appears in the
+   * participant list only once its relayed connection is up: provider records outlive the
+   * people who made them, and someone who left an hour ago is not "connecting".
+   */
+  #reach(id: PeerId, addresses: readonly Multiaddr[]): void {
+    const node = this.#node;
+    const admission = this.#admission;
+    const key = id.toString();
+    if (node === undefined || admission === undefined || id.equals(node.peerId)) {
+      return;
+    }
+    if (this.#phase === 'ended' || admission.locked || admission.isBlocked(id)) {
+      return;
+    }
+    const known = this.#participants.get(key);
+    if ((known !== undefined && known.state !== 'left') || this.#failed.has(key)) {
+      return;
+    }
+    const unreachable = this.#unreachable.get(key);
+    if (
+      this.#dialling.has(key) ||
+      (unreachable !== undefined && Date.now() < unreachable.retryAt)
+    ) {
+      return;
+    }
+    this.#dialling.add(key);
+    void this.#dialAndAdmit(id, addresses, node, admission).finally(() => {
+      this.#dialling.delete(key);
+    });
+  }
+
+  async #dialAndAdmit(
+    id: PeerId,
+    addresses: readonly Multiaddr[],
+    node: CallNode,
+    admission: Admission
+  ): Promise<void> {
+    const signal = this.#controller.signal;
+    const key = id.toString();
+    let connection: Connection;
+    try {
+      connection = await node.libp2p.dial([...addresses], {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS)])
+      });
+    } catch {
+      // A stale record, or a relay that is gone: try again later, if it is found again.
+      const misses = this.#unreachable.get(key)?.misses ?? 0;
+      this.#unreachable.set(key, {
+        misses: misses + 1,
+        retryAt: Date.now() + (REDIAL_DELAYS_MS[misses] ?? 30_000)
+      });
+      return;
+    }
+    this.#unreachable.delete(key);
+    // The peer may have failed admission with us (as initiator) while we were dialling it.
+    if (signal.aborted || this.#failed.has(key)) {
+      return;
+    }
+    const p: Participant = this.#participants.get(key) ?? {
+      id,
+      state: 'connecting',
+      initiator: true,
+      addresses
+    };
+    p.state = 'connecting';
+    p.initiator = true;
+    p.addresses = addresses;
+    this.#participants.set(key, p);
+    this.#emitParticipants();
+    try {
+      const outcome = await admission.admit(connection, { signal });
+      if (outcome.kind === 'duplicate') {
+        // The peer's own admission of us goes on; its `admitted` event continues from there.
+        p.initiator = false;
+        return;
+      }
+      await this.#goDirect(p);
+    } catch (err) {
+      if (!signal.aborted && p.state === 'connecting') {
+        if (isAdmissionFailure(err)) {
+          this.#failed.add(key);
+        }
+        this.#participants.delete(key);
+        this.#emitParticipants();
+      }
+    }
+  }
+
+  #onAdmitted({ peer, direction, sessionKey }: AdmittedEventDetail): void {
+    const key = peer.toString();
+    const p: Participant = this.#participants.get(key) ?? {
+      id: peer,
+      state: 'admitted',
+      initiator: direction === 'initiator',
+      addresses: []
+    };
+    this.#participants.set(key, p);
+    p.sessionKey?.fill(0);
+    p.sessionKey = sessionKey;
+    p.initiator = direction === 'initiator';
+    this.#failed.delete(key);
+    if (this.#hasDirectConnection(peer)) {
+      this.#markDirect(p);
+      return;
+    }
+    p.state = 'admitted';
+    this.#emitParticipants();
+    if (direction === 'responder') {
+      clearTimeout(p.fallback);
+      p.fallback = setTimeout(() => {
+        if (p.state === 'admitted' && this.#phase !== 'ended') {
+          void this.#goDirect(p);
+        }
+      }, DIRECT_FALLBACK_MS);
+    }
+  }
+
+  #onAdmissionFailed({ peer, direction, reason }: FailedEventDetail): void {
+    const peerId = peer.toString();
+    this.#failed.add(peerId);
+    const p = this.#participants.get(peerId);
+    if (p !== undefined && p.state !== 'direct') {
+      this.#participants.delete(peerId);
+      this.#emitParticipants();
+    }
+    this.#security(
+      direction === 'responder'
+        ? { kind: 'intruder', peerId, reason }
+        : { kind: 'verification-failed', peerId, reason }
+    );
+  }
+
+  #onLocked(): void {
+    this.#security({ kind: 'call-locked' });
+    for (const p of this.#participants.values()) {
+      void p.session?.send({ notice: { kind: SecurityNotice.Kind.CALL_LOCKED } }).catch(() => {});
+    }
+  }
+
+  // ---- going direct -------------------------------------------------------------------------------
+
+  async #goDirect(p: Participant): Promise<void> {
+    const node = this.#node;
+    if (node === undefined) {
+      return;
+    }
+    for (let attempt = 0; attempt < DIRECT_DIAL_ATTEMPTS; attempt++) {
+      if (this.#phase === 'ended' || p.state === 'direct' || p.state === 'left') {
+        return;
+      }
+      const address = await this.#webrtcAddress(p);
+      if (address === undefined) {
+        return;
+      }
+      try {
+        const connection = await node.libp2p.dial(address, {
+          signal: AbortSignal.any([
+            this.#controller.signal,
+            AbortSignal.timeout(DIRECT_DIAL_TIMEOUT_MS)
+          ])
+        });
+        if (connection.direct) {
+          this.#markDirect(p);
+          return;
+        }
+      } catch {
+        // Retried below; after the last attempt the pair stays on its relayed connection.
+      }
+    }
+  }
+
+  /** The peer's WebRTC address: its relayed address with /webrtc before its peer ID. */
+  async #webrtcAddress(p: Participant): Promise<Multiaddr | undefined> {
+    const node = this.#node!;
+    const relayed = node.libp2p
+      .getConnections(p.id)
+      .map((c) => c.remoteAddr)
+      .filter((ma) => Circuit.matches(ma));
+    let candidates = dialableRelayAddresses(p.id, [...relayed, ...p.addresses]);
+    if (candidates.length === 0) {
+      const stored = await node.libp2p.peerStore.get(p.id).catch(() => undefined);
+      candidates = dialableRelayAddresses(p.id, stored?.addresses.map((a) => a.multiaddr) ?? []);
+    }
+    const first = candidates[0];
+    return first?.decapsulateCode(421).encapsulate(`/webrtc/p2p/${p.id}`);
+  }
+
+  #onConnectionOpen(connection: Connection): void {
+    const p = this.#participants.get(connection.remotePeer.toString());
+    if (p !== undefined && connection.direct && this.#node?.admissions.isAdmitted(p.id)) {
+      this.#markDirect(p);
+    }
+  }
+
+  #onConnectionClose(connection: Connection): void {
+    const p = this.#participants.get(connection.remotePeer.toString());
+    if (p === undefined || !connection.direct || p.state !== 'direct') {
+      return;
+    }
+    if (!this.#hasDirectConnection(p.id)) {
+      this.#markLeft(p);
+    }
+  }
+
+  #markDirect(p: Participant): void {
+    if (p.state === 'direct' || this.#phase === 'ended') {
+      return;
+    }
+    clearTimeout(p.fallback);
+    p.state = 'direct';
+    this.#emitParticipants();
+    const node = this.#node!;
+    // Once direct, the relay has done its job: close the relayed connection (DESIGN.md).
+    for (const connection of node.libp2p.getConnections(p.id)) {
+      if (!connection.direct && Circuit.matches(connection.remoteAddr)) {
+        void connection.close().catch(() => {});
+      }
+    }
+    if (p.initiator && p.session === undefined) {
+      const direct = node.libp2p.getConnections(p.id).find((c) => c.direct && c.status === 'open');
+      if (direct !== undefined) {
+        SessionChannel.open(direct, { signal: this.#controller.signal }).then(
+          (channel) => this.#attachSession(p, channel),
+          () => {}
+        );
+      }
+    }
+  }
+
+  #markLeft(p: Participant): void {
+    clearTimeout(p.fallback);
+    p.state = 'left';
+    p.session?.close();
+    p.session = undefined;
+    this.#node?.admissions.revoke(p.id);
+    this.#emitParticipants();
+  }
+
+  #hasDirectConnection(peer: PeerId): boolean {
+    return (
+      this.#node?.libp2p.getConnections(peer).some((c) => c.direct && c.status === 'open') ?? false
+    );
+  }
+
+  // ---- the session --------------------------------------------------------------------------------
+
+  #onSessionStream(stream: Stream, connection: Connection): void {
+    const p = this.#participants.get(connection.remotePeer.toString());
+    if (p === undefined || this.#phase === 'ended') {
+      stream.abort(new AbortedError('no such participant'));
+      return;
+    }
+    this.#attachSession(p, new SessionChannel(stream, connection.remotePeer));
+  }
+
+  #attachSession(p: Participant, channel: SessionChannel): void {
+    if (this.#phase === 'ended') {
+      channel.close();
+      return;
+    }
+    p.session?.close();
+    p.session = channel;
+    channel.addEventListener('message', (event) => {
+      try {
+        this.#onSessionMessage(p, (event as CustomEvent<SessionMessage>).detail);
+      } catch (err) {
+        const error =
+          err instanceof SamenError
+            ? err
+            : new MalformedMessageError('a bad session message', { cause: err });
+        channel.close(error);
+      }
+    });
+    channel.addEventListener('close', (event) => {
+      const error = (event as CustomEvent<SamenError | null>).detail;
+      if (error !== null) {
+        this.#security({ kind: 'bad-message', peerId: p.id.toString(), reason: error.name });
+      }
+      if (p.session === channel) {
+        p.session = undefined;
+      }
+    });
+    // Everyone tells everyone whom they are connected to: that is how a group meshes fully.
+    void this.#broadcastRoster();
+  }
+
+  #onSessionMessage(p: Participant, message: SessionMessage): void {
+    if (message.roster !== undefined) {
+      for (const entry of message.roster.peers) {
+        const id = parsePeerId(entry.peerId);
+        const addresses = entry.addrs.map(parseMultiaddr);
+        this.#reach(id, dialableRelayAddresses(id, addresses));
+      }
+    } else if (message.bye !== undefined) {
+      this.#markLeft(p);
+      void this.#node?.libp2p.hangUp(p.id).catch(() => {});
+    } else if (message.notice?.kind === SecurityNotice.Kind.CALL_LOCKED) {
+      this.#security({ kind: 'peer-call-locked', peerId: p.id.toString() });
+    }
+  }
+
+  async #broadcastRoster(): Promise<void> {
+    const node = this.#node;
+    if (node === undefined) {
+      return;
+    }
+    const inCall = [...this.#participants.values()].filter((p) => p.state === 'direct');
+    const entries = await Promise.all(
+      inCall.map(async (p) => {
+        const stored = await node.libp2p.peerStore.get(p.id).catch(() => undefined);
+        const addresses = dialableRelayAddresses(p.id, [
+          ...p.addresses,
+          ...(stored?.addresses.map((a) => a.multiaddr) ?? [])
+        ]).filter((ma) => !WebRTC.matches(ma));
+        return { peerId: p.id.toString(), addrs: addresses.map(String) };
+      })
+    );
+    for (const p of inCall) {
+      const peers = entries.filter((entry) => entry.peerId !== p.id.toString());
+      await p.session?.send({ roster: { peers } }).catch(() => {});
+    }
+  }
+
+  // ---- state and events ---------------------------------------------------------------------------
+
+  #setPhase(phase: Phase): void {
+    this.#phase = phase;
+    this.#updateStep();
+  }
+
+  #updateStep(): void {
+    let step: CallStep;
+    if (this.#phase !== 'ready') {
+      step = this.#phase;
+    } else {
+      const states = [...this.#participants.values()].map((p) => p.state);
+      step = states.includes('direct')
+        ? 'connected'
+        : states.includes('connecting') || states.includes('admitted')
+          ? 'verifying'
+          : 'looking';
+    }
+    if (step !== this.#step) {
+      this.#step = step;
+      this.dispatchEvent(new CustomEvent<CallStep>('step', { detail: step }));
+    }
+  }
+
+  #emitParticipants(): void {
+    this.#updateStep();
+    this.dispatchEvent(
+      new CustomEvent<readonly ParticipantSnapshot[]>('participants', {
+        detail: this.participants
+      })
+    );
+  }
+
+  #security(event: SecurityEvent): void {
+    this.dispatchEvent(new CustomEvent<SecurityEvent>('security', { detail: event }));
+  }
+}
+
+function isAdmissionFailure(err: unknown): boolean {
+  const name = (err as Error | undefined)?.name;
+  return (
+    name === 'AdmissionFailedError' || name === 'PeerBlockedError' || name === 'CallLockedError'
+  );
+}
+
+function parsePeerId(text: string): PeerId {
+  try {
+    return peerIdFromString(text);
+  } catch (err) {
+    throw new MalformedMessageError('a roster entry with a bad peer ID', { cause: err });
+  }
+}
+
+function parseMultiaddr(text: string): Multiaddr {
+  try {
+    return multiaddr(text);
+  } catch (err) {
+    throw new MalformedMessageError('a roster entry with a bad address', { cause: err });
+  }
+}

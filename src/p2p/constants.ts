@@ -1,0 +1,40 @@
+/**
+ * Samen's protocol IDs and tunables, in one place, each with the reason for its value.
+ * Protocol IDs carry a version: a change to a wire format is a new ID, never a silent change.
+ */
+
+/** Admission: CPace and key confirmation over the relayed connection (protocols/admit). */
+export const ADMIT_PROTOCOL = '/samen/admit/1.0.0';
+
+/** The call's session: roster, media signalling, chat, control (protocols/session). */
+export const SESSION_PROTOCOL = '/samen/session/1.0.0';
+
+/** @libp2p/webrtc's signalling protocol: it carries ICE candidates, so it is admission-gated. */
+export const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1';
+
+/**
+ * Protocols served only to admitted peers: the call node refuses them to anyone else before
+ * any handler runs (node.ts). Admission itself is the one Samen protocol open to all.
+ */
+export const ADMITTED_ONLY_PROTOCOLS: readonly string[] = [
+  WEBRTC_SIGNALING_PROTOCOL,
+  SESSION_PROTOCOL
+];
+
+/** Dialling one bootstrap node; a node that does not answer in this time is skipped. */
+export const BOOTSTRAP_DIAL_TIMEOUT_MS = 10_000;
+
+/**
+ * How long to wait for a relay reservation before telling the user that nobody can reach us.
+ * A reservation on a responsive relay takes 260–360 ms (LIBP2P-NOTES.md).
+ */
+export const RELAY_RESERVATION_TIMEOUT_MS = 15_000;
+
+/**
+ * The DHT's first self-query starts after this delay and every query waits for it; libp2p's
+ * default of 1000 ms is idle time on a call's critical path (LIBP2P-NOTES.md: 0 saved ~0.9 s).
+ */
+export const DHT_INITIAL_SELF_QUERY_INTERVAL_MS = 0;
+
+/** A call node keeps few connections: some network nodes and at most 7 other participants. */
+export const CALL_NODE_MAX_CONNECTIONS = 64;

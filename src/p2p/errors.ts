@@ -1,0 +1,98 @@
+/**
+ * Every error Samen's core throws. Each class sets `name`, which is what the UI maps to a
+ * translated sentence and what tests assert on; nothing ever matches on message text.
+ *
+ * @example
+ * try { await call.join(passphrase, { signal }) }
+ * catch (err) { if (err instanceof SamenError) showMessage(err.name) }
+ */
+export class SamenError extends Error {
+  override name = 'SamenError';
+}
+
+// ---- input ------------------------------------------------------------------------------------
+
+/** A passphrase that is empty (or only whitespace) after normalisation. */
+export class EmptyPassphraseError extends SamenError {
+  override name = 'EmptyPassphraseError';
+}
+
+/** A passphrase or PIN longer than the limit in passphrase.ts. */
+export class PassphraseTooLongError extends SamenError {
+  override name = 'PassphraseTooLongError';
+}
+
+// ---- network profile --------------------------------------------------------------------------
+
+/** network.json (or settings) that is not valid JSON or does not fit the documented format. */
+export class InvalidNetworkConfigError extends SamenError {
+  override name = 'InvalidNetworkConfigError';
+}
+
+/** No bootstrap node could be reached. */
+export class NetworkUnreachableError extends SamenError {
+  override name = 'NetworkUnreachableError';
+}
+
+/** No relay slot could be reserved, so nobody could dial us. */
+export class NoRelayError extends SamenError {
+  override name = 'NoRelayError';
+}
+
+// ---- key derivation ---------------------------------------------------------------------------
+
+/** The argon2id derivation failed (e.g. the browser could not allocate its memory). */
+export class KeyDerivationError extends SamenError {
+  override name = 'KeyDerivationError';
+}
+
+// ---- CPace / admission ------------------------------------------------------------------------
+
+/** A CPace share that is not a canonical ristretto255 encoding, or that is the identity. */
+export class InvalidShareError extends SamenError {
+  override name = 'InvalidShareError';
+}
+
+/** The peer's key confirmation did not verify: it does not know the passphrase or the PIN. */
+export class AdmissionFailedError extends SamenError {
+  override name = 'AdmissionFailedError';
+}
+
+/** This peer has failed admission too often and is refused for the rest of the call. */
+export class PeerBlockedError extends SamenError {
+  override name = 'PeerBlockedError';
+}
+
+/** Too many failed admissions in this call: it no longer admits anyone. */
+export class CallLockedError extends SamenError {
+  override name = 'CallLockedError';
+}
+
+/** A Samen protocol was asked of us by a peer that has not been admitted. */
+export class NotAdmittedError extends SamenError {
+  override name = 'NotAdmittedError';
+}
+
+// ---- wire -------------------------------------------------------------------------------------
+
+/** A message that does not decode, breaks the protocol's order, or is of an unknown version. */
+export class MalformedMessageError extends SamenError {
+  override name = 'MalformedMessageError';
+}
+
+/** A message or a stream over its named size or count limit. */
+export class MessageTooLargeError extends SamenError {
+  override name = 'MessageTooLargeError';
+}
+
+/** The remote side took longer than the protocol's named timeout. */
+export class ProtocolTimeoutError extends SamenError {
+  override name = 'ProtocolTimeoutError';
+}
+
+// ---- lifecycle --------------------------------------------------------------------------------
+
+/** The operation was aborted (Leave, or a caller's AbortSignal). */
+export class AbortedError extends SamenError {
+  override name = 'AbortError';
+}

@@ -1,0 +1,202 @@
+/**
+ * The Samen session, `/samen/session/1.0.0`: one long-lived stream per pair of admitted peers
+ * on their direct connection, carrying length-prefixed {@link SessionMessage}s both ways.
+ *
+ * Limits (STYLE.md): a named size limit per message, a limit on messages per minute, and
+ * checks on every field; a message that breaks them closes this stream with a typed error and
+ * is reported, never the call. The protocol is served only to admitted peers (the call node's
+ * admission middleware refuses the stream to anyone else) and never on relayed connections.
+ */
+import type { AbortOptions, Connection, PeerId, Stream } from '@libp2p/interface';
+import { pbStream, type ProtobufMessageStream } from '@libp2p/utils';
+import { SESSION_PROTOCOL } from '../../constants.ts';
+import {
+  AbortedError,
+  MalformedMessageError,
+  MessageTooLargeError,
+  SamenError
+} from '../../errors.ts';
+import { SessionMessage } from './pb/session.ts';
+
+export { SessionMessage, SecurityNotice } from './pb/session.ts';
+
+/** The largest session message: room for an SDP offer of a multi-track call (~10–20 KiB). */
+export const SESSION_MAX_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * Messages a peer may send per minute: ICE candidates, renegotiations, chat and control make
+ * dozens at most; a flood beyond this is a broken or hostile peer.
+ */
+export const SESSION_MAX_MESSAGES_PER_MINUTE = 1_200;
+
+/** At most this many participants in a roster: a call is a mesh of up to 8. */
+export const MAX_ROSTER_ENTRIES = 8;
+
+/** Addresses per roster entry: one per relay a participant holds a reservation on. */
+export const MAX_ROSTER_ADDRESSES = 8;
+
+/** Longest multiaddr or peer ID string in a roster. */
+const MAX_ROSTER_STRING = 1024;
+
+/** Only one session stream per connection and direction is ever needed. */
+export const SESSION_MAX_STREAMS = 2;
+
+export interface SessionChannelEvents {
+  message: CustomEvent<SessionMessage>;
+  /** The stream ended; `detail` is the typed error when it ended badly, else null. */
+  close: CustomEvent<SamenError | null>;
+}
+
+/**
+ * One session stream with one peer.
+ *
+ * @example
+ * const channel = await SessionChannel.open(connection, { signal })
+ * channel.addEventListener('message', (e) => handle(e.detail))
+ * await channel.send({ roster: { peers } })
+ */
+export class SessionChannel extends EventTarget {
+  readonly peer: PeerId;
+  readonly #stream: Stream;
+  readonly #messages: ProtobufMessageStream<SessionMessage, Stream>;
+  readonly #controller = new AbortController();
+  readonly #sent: number[] = [];
+  readonly #received: number[] = [];
+  #closed = false;
+
+  constructor(stream: Stream, peer: PeerId) {
+    super();
+    this.#stream = stream;
+    this.peer = peer;
+    this.#messages = pbStream(stream, { maxDataLength: SESSION_MAX_MESSAGE_BYTES }).pb(
+      SessionMessage
+    );
+    void this.#readLoop();
+  }
+
+  /** Opens the session stream on a direct connection to an admitted peer. */
+  static async open(connection: Connection, options: AbortOptions = {}): Promise<SessionChannel> {
+    const stream = await connection.newStream(SESSION_PROTOCOL, { signal: options.signal });
+    return new SessionChannel(stream, connection.remotePeer);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends one message.
+   *
+   * @throws {MessageTooLargeError} when it is over the size or rate limit (nothing is sent)
+   * @throws {AbortedError} when the channel is closed
+   */
+  async send(message: SessionMessage, options: AbortOptions = {}): Promise<void> {
+    if (this.#closed) {
+      throw new AbortedError('the session is closed');
+    }
+    const size = SessionMessage.encode(message).byteLength;
+    if (size > SESSION_MAX_MESSAGE_BYTES) {
+      throw new MessageTooLargeError(`a session message of ${size} bytes`);
+    }
+    if (!withinRate(this.#sent)) {
+      throw new MessageTooLargeError('too many session messages per minute');
+    }
+    await this.#messages.write(message, {
+      signal: AbortSignal.any([
+        this.#controller.signal,
+        ...(options.signal === undefined ? [] : [options.signal])
+      ])
+    });
+  }
+
+  /** Closes the stream (gracefully when `error` is undefined). Idempotent. */
+  close(error?: SamenError): void {
+    if (this.#closed) {
+      return;
+    }
+    this.#closed = true;
+    this.#controller.abort();
+    if (error === undefined) {
+      void this.#stream.close().catch(() => this.#stream.abort(new AbortedError('closed')));
+    } else {
+      this.#stream.abort(error);
+    }
+    this.dispatchEvent(new CustomEvent('close', { detail: error ?? null }));
+  }
+
+  async #readLoop(): Promise<void> {
+    while (!this.#closed) {
+      let message: SessionMessage;
+      try {
+        message = await this.#messages.read({ signal: this.#controller.signal });
+        if (!withinRate(this.#received)) {
+          throw new MessageTooLargeError('the peer sent too many session messages per minute');
+        }
+        checkMessage(message);
+      } catch (err) {
+        this.close(toSessionError(err, this.#closed));
+        return;
+      }
+      this.dispatchEvent(new CustomEvent('message', { detail: message }));
+    }
+  }
+}
+
+/** Checks the fields the schema cannot: counts, lengths, exactly one body. */
+export function checkMessage(message: SessionMessage): void {
+  const bodies = [message.roster, message.bye, message.notice].filter((b) => b !== undefined);
+  if (bodies.length !== 1) {
+    throw new MalformedMessageError('a session message must carry exactly one known body');
+  }
+  if (message.roster !== undefined) {
+    const { peers } = message.roster;
+    if (peers.length > MAX_ROSTER_ENTRIES) {
+      throw new MalformedMessageError(`a roster of ${peers.length} entries`);
+    }
+    for (const entry of peers) {
+      if (
+        entry.peerId.length === 0 ||
+        entry.peerId.length > MAX_ROSTER_STRING ||
+        entry.addrs.length > MAX_ROSTER_ADDRESSES ||
+        entry.addrs.some((a) => a.length > MAX_ROSTER_STRING)
+      ) {
+        throw new MalformedMessageError('a roster entry out of bounds');
+      }
+    }
+  }
+}
+
+function withinRate(times: number[]): boolean {
+  const now = Date.now();
+  while (times.length > 0 && now - times[0]! > 60_000) {
+    times.shift();
+  }
+  if (times.length >= SESSION_MAX_MESSAGES_PER_MINUTE) {
+    return false;
+  }
+  times.push(now);
+  return true;
+}
+
+function toSessionError(err: unknown, closedByUs: boolean): SamenError | undefined {
+  if (closedByUs) {
+    return undefined;
+  }
+  if (err instanceof SamenError) {
+    return err;
+  }
+  const name = (err as Error | undefined)?.name ?? '';
+  if (name === 'UnexpectedEOFError') {
+    // The peer closed its side: the session ended, nothing went wrong.
+    return undefined;
+  }
+  if (name === 'InvalidDataLengthError' || name === 'InvalidMessageLengthError') {
+    return new MessageTooLargeError('the peer sent a session message over the limit', {
+      cause: err
+    });
+  }
+  if (/Decode|Length|Invalid|MaxLength/i.test(name) || err instanceof RangeError) {
+    return new MalformedMessageError('the peer sent a malformed session message', { cause: err });
+  }
+  return new SamenError('the session stream failed', { cause: err });
+}

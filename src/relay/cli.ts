@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * `samen-node`: run the self-hostable Samen node (or a local swarm of them) until SIGINT/SIGTERM.
+ * See `samen-node --help` and the README's "Self-hosting" section.
+ */
+import { writeFile } from 'node:fs/promises';
+import { browserAddresses, networkJsonFor, startSwarm, type SamenNode } from './node.ts';
+import { parseCli, USAGE, UsageError } from './options.ts';
+
+function info(message: string): void {
+  console.log(`${new Date().toISOString()} ${message}`);
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let options;
+  try {
+    options = parseCli(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`samen-node: ${err.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+
+  const nodes: SamenNode[] = await startSwarm(
+    options.nodes,
+    {
+      ...options.node,
+      host: options.host,
+      basePort: options.basePort,
+      listenGiven: options.listenGiven
+    },
+    { info }
+  );
+  nodes.forEach((node, i) => {
+    info(`node ${i} ${node.peerId} listening on:`);
+    for (const ma of node.getMultiaddrs()) {
+      const forBrowsers = browserAddresses(node).some((b) => b.equals(ma));
+      info(`  ${ma}${forBrowsers ? '   (browsers)' : ''}`);
+    }
+  });
+  if (options.networkJson !== undefined) {
+    const json = networkJsonFor(nodes, options.networkName, options.node.dhtProtocol);
+    await writeFile(options.networkJson, JSON.stringify(json, null, 2) + '\n');
+    info(`wrote ${options.networkJson}`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    info(`${signal}: stopping ${nodes.length} node(s)`);
+    Promise.allSettled(nodes.map((node) => node.stop())).then(
+      () => info('stopped'),
+      () => {}
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,38 @@
+/** Defaults of the self-hostable Samen node, each with the reason it has that value. */
+
+/** Loopback unless told otherwise: a node on a public address is an explicit decision. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/**
+ * Base port of the first node: TCP (node-to-node and the public DHT) on BASE, WebSockets
+ * (browsers) on BASE + 1, WebRTC-direct over UDP (browsers, no TLS certificate needed) on
+ * BASE + 2. Node i of a local swarm uses BASE + 10·i. Port 0 picks free ports instead.
+ */
+export const DEFAULT_BASE_PORT = 4001;
+export const PORT_STRIDE_PER_NODE = 10;
+
+/** What the public IPFS DHT speaks, so that a node on the internet can join it. */
+export const DEFAULT_DHT_PROTOCOL = '/ipfs/kad/1.0.0';
+
+/**
+ * Relay reservations: one per browser that wants to be reachable. libp2p's default of 15 is
+ * sized for incidental relaying; a Samen node exists to relay, so it allows more.
+ */
+export const DEFAULT_MAX_RESERVATIONS = 256;
+
+/** A reservation lasts an hour; browsers renew before it ends (circuit relay v2 spec). */
+export const DEFAULT_RESERVATION_TTL_S = 60 * 60;
+
+/**
+ * A relayed connection carries only admission (a few hundred bytes) and WebRTC signalling
+ * (a few KiB) before the call moves to a direct connection, so the limits stay small: that
+ * keeps a public relay from becoming a free bandwidth proxy.
+ */
+export const DEFAULT_RELAY_DURATION_LIMIT_S = 2 * 60;
+export const DEFAULT_RELAY_DATA_LIMIT_BYTES = 1 << 20;
+
+/** How many nodes `--nodes` may start in one process (the DHT benchmark uses 200). */
+export const MAX_NODES_PER_PROCESS = 256;
+
+/** A local swarm peers each node with this many earlier ones; enough for a connected DHT. */
+export const SWARM_PEERS_PER_NODE = 4;

@@ -1,0 +1,246 @@
+/**
+ * The self-hostable Samen node: a Kademlia DHT server, a circuit-relay-v2 relay that browsers
+ * reserve slots on, and a bootstrap peer. It knows nothing of Samen's calls: a call's
+ * rendezvous is an opaque CID and its content is Noise-encrypted end to end, so any plain
+ * libp2p node with the same services works too (README, "Self-hosting").
+ */
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2';
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
+import { identify, type Identify } from '@libp2p/identify';
+import { KEEP_ALIVE, type Libp2p, type PrivateKey } from '@libp2p/interface';
+import {
+  kadDHT,
+  passthroughMapper,
+  removePrivateAddressesMapper,
+  type KadDHT
+} from '@libp2p/kad-dht';
+import { keychain } from '@libp2p/keychain';
+import { noise } from '@libp2p/noise';
+import { ping, type Ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { webRTCDirect } from '@libp2p/webrtc';
+import { webSockets } from '@libp2p/websockets';
+import { yamux } from '@libp2p/yamux';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { WebRTCDirect, WebSockets } from '@multiformats/multiaddr-matcher';
+import { FsDatastore } from 'datastore-fs';
+import { createLibp2p } from 'libp2p';
+import { SWARM_PEERS_PER_NODE } from './constants.ts';
+import { listenFor, type NodeOptions } from './options.ts';
+
+export type SamenNode = Libp2p<{
+  identify: Identify;
+  ping: Ping;
+  dht: KadDHT;
+  relay: CircuitRelayService;
+}>;
+
+export interface NodeLogger {
+  info(message: string): void;
+}
+
+const silent: NodeLogger = { info: () => {} };
+
+/**
+ * Creates and starts one Samen node.
+ *
+ * @example
+ * const node = await createSamenNode({ ...options.node, listen: listenFor('127.0.0.1', 0, 0) })
+ * console.log(node.getMultiaddrs().map(String))
+ */
+export async function createSamenNode(
+  options: NodeOptions,
+  log: NodeLogger = silent
+): Promise<SamenNode> {
+  const privateKey =
+    options.keyFile !== undefined || options.dataDir !== undefined
+      ? await loadOrCreateKey(options.keyFile ?? join(options.dataDir ?? '.', 'peer.key'))
+      : await generateKeyPair('Ed25519');
+  const persistent = options.dataDir === undefined ? undefined : await openDataDir(options.dataDir);
+
+  const node = await createLibp2p({
+    privateKey,
+    datastore: persistent?.datastore,
+    addresses: {
+      listen: [...options.listen],
+      announce: [...options.announce]
+    },
+    transports: [tcp(), webSockets(), webRTCDirect()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      // A relay and DHT server talks to many browsers at once.
+      maxConnections: 1024
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: options.dhtProtocol,
+        clientMode: false,
+        // On loopback or a LAN the default mapper would drop every address we have.
+        peerInfoMapper: options.allowPrivateAddresses
+          ? passthroughMapper
+          : removePrivateAddressesMapper
+      }),
+      relay: circuitRelayServer({
+        reservations: {
+          maxReservations: options.relay.maxReservations,
+          reservationTtl: options.relay.reservationTtlMs,
+          applyDefaultLimit: true,
+          defaultDurationLimit: options.relay.durationLimitMs,
+          defaultDataLimit: options.relay.dataLimitBytes
+        }
+      }),
+      ...(persistent === undefined ? {} : { keychain: keychain({ pass: persistent.pass }) })
+    }
+  });
+
+  node.addEventListener('peer:connect', (event) => log.info(`peer connected ${event.detail}`));
+  node.addEventListener('peer:disconnect', (event) =>
+    log.info(`peer disconnected ${event.detail}`)
+  );
+  node.services.relay.addEventListener('relay:reservation', (event) =>
+    log.info(`relay reservation for ${event.detail.addr}`)
+  );
+  if (persistent !== undefined) {
+    node.addEventListener('stop', () => void persistent.datastore.close(), { once: true });
+  }
+
+  await connectTo(node, options.bootstrap, log);
+  return node;
+}
+
+/**
+ * Starts `count` nodes in this process and peers them into one swarm (each node connects to up
+ * to {@link SWARM_PEERS_PER_NODE} earlier ones, so the DHT is connected whatever `count` is).
+ */
+export async function startSwarm(
+  count: number,
+  options: NodeOptions & { host: string; basePort: number; listenGiven?: boolean },
+  log: NodeLogger = silent
+): Promise<SamenNode[]> {
+  const nodes: SamenNode[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const listen =
+        options.listenGiven === true && i === 0
+          ? options.listen
+          : listenFor(options.host, options.basePort, i);
+      const earlier = pickPeers(nodes, SWARM_PEERS_PER_NODE).flatMap((peer) =>
+        dialableAddress(peer)
+      );
+      nodes.push(
+        await createSamenNode(
+          { ...options, listen, bootstrap: [...options.bootstrap, ...earlier] },
+          { info: (message) => log.info(count > 1 ? `[node ${i}] ${message}` : message) }
+        )
+      );
+    }
+  } catch (err) {
+    await Promise.allSettled(nodes.map((node) => node.stop()));
+    throw err;
+  }
+  return nodes;
+}
+
+/** The WebSockets and WebRTC-direct addresses of a node: what a browser can dial. */
+export function browserAddresses(node: SamenNode): Multiaddr[] {
+  return node
+    .getMultiaddrs()
+    .filter((ma) => WebSockets.exactMatch(ma) || WebRTCDirect.exactMatch(ma));
+}
+
+/** A network.json (docs: README "network.json") that points the app at these nodes. */
+export function networkJsonFor(
+  nodes: readonly SamenNode[],
+  name: string,
+  dhtProtocol: string
+): { name: string; bootstrap: string[]; dhtProtocol: string; iceServers: RTCIceServer[] } {
+  return {
+    name,
+    // One address per node: browsers dial every bootstrap entry, and one connection per node is
+    // what they need. WebSockets first: it connects fastest (LIBP2P-NOTES.md).
+    bootstrap: nodes.flatMap((node) => {
+      const addresses = browserAddresses(node);
+      const preferred = addresses.find((ma) => WebSockets.exactMatch(ma)) ?? addresses[0];
+      return preferred === undefined ? [] : [preferred.toString()];
+    }),
+    dhtProtocol,
+    // Loopback and LAN calls need no STUN: host candidates connect directly.
+    iceServers: []
+  };
+}
+
+function dialableAddress(node: SamenNode): string[] {
+  const tcpAddress = node
+    .getMultiaddrs()
+    .find((ma) => !WebSockets.matches(ma) && ma.toString().includes('/tcp/'));
+  return tcpAddress === undefined ? [] : [tcpAddress.toString()];
+}
+
+function pickPeers<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) {
+    return [...items];
+  }
+  // The most recent neighbour keeps the swarm a chain; the rest spread links across it.
+  const picked = new Set<T>([items[items.length - 1] as T]);
+  while (picked.size < count) {
+    picked.add(items[Math.floor(Math.random() * items.length)] as T);
+  }
+  return [...picked];
+}
+
+async function connectTo(node: SamenNode, addresses: readonly string[], log: NodeLogger) {
+  await Promise.all(
+    addresses.map(async (address) => {
+      const ma = multiaddr(address);
+      const peerId = ma.getComponents().findLast((c) => c.name === 'p2p')?.value;
+      try {
+        const connection = await node.dial(ma, { signal: AbortSignal.timeout(10_000) });
+        // Keep bootstrap peers connected: libp2p redials peers tagged keep-alive.
+        await node.peerStore.merge(connection.remotePeer, { tags: { [KEEP_ALIVE]: {} } });
+      } catch (err) {
+        log.info(`could not reach bootstrap peer ${peerId ?? address}: ${(err as Error).message}`);
+      }
+    })
+  );
+}
+
+/**
+ * Loads the node's private key from `path`, or creates it there (mode 0600) on first start.
+ * The file holds the libp2p protobuf encoding of an Ed25519 key.
+ */
+export async function loadOrCreateKey(path: string): Promise<PrivateKey> {
+  try {
+    return privateKeyFromProtobuf(await readFile(path));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw err;
+    }
+  }
+  const key = await generateKeyPair('Ed25519');
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, privateKeyToProtobuf(key), { mode: 0o600, flag: 'wx' });
+  return key;
+}
+
+async function openDataDir(dir: string): Promise<{ datastore: FsDatastore; pass: string }> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  // The keychain (which keeps the WebRTC-direct certificate's key) wants a password to encrypt
+  // with; the directory's permissions are the real protection, so a random one is kept beside.
+  const passFile = join(dir, 'keychain.pass');
+  let pass: string;
+  try {
+    pass = (await readFile(passFile, 'utf8')).trim();
+  } catch {
+    pass = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
+    await writeFile(passFile, pass, { mode: 0o600, flag: 'wx' });
+  }
+  const datastore = new FsDatastore(join(dir, 'datastore'));
+  await datastore.open();
+  return { datastore, pass };
+}
