@@ -1,0 +1,125 @@
+/**
+ * The local stack `npm start` runs and the browser tests use: a swarm of Samen nodes on
+ * 127.0.0.1, and a static server for the built app that also answers /network.json with the
+ * swarm's addresses. Nothing listens beyond loopback.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import sirv from 'sirv';
+import { networkJsonFor, startSwarm, type SamenNode } from '../src/relay/node.ts';
+import { parseCli } from '../src/relay/options.ts';
+
+export const HOST = '127.0.0.1';
+export const BUILD_DIR = 'build';
+
+export interface LocalStack {
+  readonly url: string;
+  readonly nodes: readonly SamenNode[];
+  readonly networkJson: ReturnType<typeof networkJsonFor>;
+  stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  readonly port: number;
+  readonly nodes: number;
+  /** Serve this instead of the swarm's network.json (tests of a malformed file, say). */
+  readonly networkJsonOverride?: string;
+  readonly log?: (message: string) => void;
+}
+
+/** Builds the app unless build/ is newer than every source it is made from. */
+export function buildIfNeeded(log: (message: string) => void = () => {}): void {
+  const built = join(BUILD_DIR, 'index.html');
+  const sources = [
+    'src',
+    'static',
+    'messages',
+    'package-lock.json',
+    'vite.config.ts',
+    'svelte.config.js'
+  ];
+  if (existsSync(built) && newestMtime(sources) < statSync(built).mtimeMs) {
+    return;
+  }
+  log('building the app (vite build)…');
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build'], { stdio: 'inherit' });
+}
+
+function newestMtime(paths: readonly string[]): number {
+  let newest = 0;
+  for (const path of paths) {
+    if (!existsSync(path)) {
+      continue;
+    }
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      const entries = readdirSync(path).map((entry) => join(path, entry));
+      newest = Math.max(newest, newestMtime(entries));
+    } else {
+      newest = Math.max(newest, stat.mtimeMs);
+    }
+  }
+  return newest;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const cli = parseCli(['--port', '0', '--nodes', String(options.nodes)]);
+  const nodes = await startSwarm(
+    options.nodes,
+    { ...cli.node, host: HOST, basePort: 0 },
+    {
+      info: (message) => log(message)
+    }
+  );
+  const networkJson = networkJsonFor(nodes, 'Samen local network', cli.node.dhtProtocol);
+  const networkBody = options.networkJsonOverride ?? JSON.stringify(networkJson);
+
+  const assets = sirv(BUILD_DIR, { extensions: ['html'], dev: false, etag: true });
+  const server = createServer((req, res) => {
+    // The app is loaded from here once and runs from its service worker after that; these
+    // headers keep it from being framed or leaking where it was opened from.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/network.json') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(networkBody);
+      return;
+    }
+    if (path === '/sw.js') {
+      // The browser must always see a new service worker as soon as there is one.
+      res.setHeader('Cache-Control', 'no-cache');
+    }
+    assets(req, res, () => {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('Not found');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, HOST, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+
+  return {
+    url: `http://${HOST}:${port}/`,
+    nodes,
+    networkJson,
+    stop: async () => {
+      await closeServer(server);
+      await Promise.allSettled(nodes.map((node) => node.stop()));
+    }
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

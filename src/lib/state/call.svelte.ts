@@ -1,0 +1,154 @@
+/**
+ * The call as UI state: the current step, the participants and the alerts, as plain snapshots
+ * of the core's `Call` (which, with its node and connections, stays out of reactive state).
+ * One call at a time; the passphrase goes straight to the core and is not kept here.
+ */
+import type { Call, CallStep, ParticipantSnapshot, SecurityEvent } from '$p2p/call.ts';
+import { network, type NetworkState } from './network.svelte.ts';
+
+export interface Alert {
+  readonly id: number;
+  /** A security event, or the `name` of an error: the UI turns either into a sentence. */
+  readonly security?: SecurityEvent;
+  readonly errorName?: string;
+}
+
+/** After this long with nobody found, the page says so and what to check. */
+export const NOBODY_YET_AFTER_MS = 20_000;
+
+/** Security events the user sees once per peer and kind, however often they repeat. */
+const ALERT_KEY = (event: SecurityEvent) =>
+  'peerId' in event ? `${event.kind}:${event.peerId}` : event.kind;
+
+export class CallState {
+  #active = $state(false);
+  #step = $state<CallStep | undefined>(undefined);
+  #participants = $state.raw<readonly ParticipantSnapshot[]>([]);
+  #alerts = $state.raw<readonly Alert[]>([]);
+  #nobodyYet = $state(false);
+  #leaving = $state(false);
+  #selfId = $state<string | undefined>(undefined);
+
+  readonly #network: NetworkState;
+  #call: Call | undefined;
+  #nextAlertId = 1;
+  // Bookkeeping only, never rendered: a reactive SvelteSet would track reads for nothing.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #seenAlerts = new Set<string>();
+  #nobodyTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(networkState: NetworkState) {
+    this.#network = networkState;
+  }
+
+  get active(): boolean {
+    return this.#active;
+  }
+  get step(): CallStep | undefined {
+    return this.#step;
+  }
+  get participants(): readonly ParticipantSnapshot[] {
+    return this.#participants;
+  }
+  get alerts(): readonly Alert[] {
+    return this.#alerts;
+  }
+  get nobodyYet(): boolean {
+    return this.#nobodyYet;
+  }
+  get leaving(): boolean {
+    return this.#leaving;
+  }
+  get selfId(): string | undefined {
+    return this.#selfId;
+  }
+
+  /**
+   * Starts a call. Resolves once the call has started looking for the others; failures before
+   * that (a bad passphrase, no network) are shown as alerts and end the call.
+   */
+  async join(passphrase: string, pin: string): Promise<void> {
+    await this.leave();
+    const profile = this.#network.profile;
+    if (profile === undefined) {
+      this.#alert({ errorName: 'NetworkUnreachableError' });
+      return;
+    }
+    const { Call } = await import('$p2p/call.ts');
+    const call = new Call({ passphrase, pin, network: profile, node: this.#network.takeNode() });
+    this.#call = call;
+    this.#active = true;
+    this.#alerts = [];
+    this.#seenAlerts.clear();
+    this.#participants = [];
+    this.#step = call.step;
+    call.addEventListener('step', (event) => {
+      this.#step = (event as CustomEvent<CallStep>).detail;
+      this.#selfId = call.peerId;
+      this.#armNobodyYet();
+    });
+    call.addEventListener('participants', (event) => {
+      this.#participants = (event as CustomEvent<readonly ParticipantSnapshot[]>).detail;
+    });
+    call.addEventListener('security', (event) => {
+      this.#alert({ security: (event as CustomEvent<SecurityEvent>).detail });
+    });
+    try {
+      await call.start();
+      this.#selfId = call.peerId;
+    } catch (err) {
+      if (this.#call === call) {
+        this.#alert({ errorName: (err as Error).name });
+        this.#step = 'ended';
+        this.#call = undefined;
+        this.#network.start();
+      }
+    }
+  }
+
+  /** Leaves the call: every track, stream and connection ends; a fresh node is warmed. */
+  async leave(): Promise<void> {
+    const call = this.#call;
+    if (call === undefined) {
+      return;
+    }
+    this.#call = undefined;
+    this.#leaving = true;
+    clearTimeout(this.#nobodyTimer);
+    try {
+      await call.leave();
+    } finally {
+      this.#leaving = false;
+      this.#active = false;
+      this.#step = 'ended';
+      this.#participants = call.participants;
+      this.#nobodyYet = false;
+      this.#network.start();
+    }
+  }
+
+  dismiss(id: number): void {
+    this.#alerts = this.#alerts.filter((alert) => alert.id !== id);
+  }
+
+  #alert(alert: Omit<Alert, 'id'>): void {
+    const key = alert.security ? ALERT_KEY(alert.security) : `error:${alert.errorName}`;
+    if (this.#seenAlerts.has(key)) {
+      return;
+    }
+    this.#seenAlerts.add(key);
+    this.#alerts = [...this.#alerts, { id: this.#nextAlertId++, ...alert }];
+  }
+
+  #armNobodyYet(): void {
+    clearTimeout(this.#nobodyTimer);
+    this.#nobodyYet = false;
+    if (this.#step === 'looking') {
+      this.#nobodyTimer = setTimeout(() => {
+        this.#nobodyYet = this.#step === 'looking';
+      }, NOBODY_YET_AFTER_MS);
+    }
+  }
+}
+
+export const call = new CallState(network);
