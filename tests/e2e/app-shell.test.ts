@@ -1,0 +1,52 @@
+import { expect, test } from '@playwright/test';
+
+const url = () => process.env.SAMEN_E2E_URL ?? '';
+
+test.describe('app shell', () => {
+  test('loads and shows the connection to every node of the local network', async ({ page }) => {
+    await page.goto(url());
+    await expect(page.getByRole('heading', { level: 1, name: 'Samen' })).toBeVisible();
+    const status = page.getByTestId('network-status');
+    await expect(status).toHaveAttribute('role', 'status');
+    await expect(status).toHaveText(`Connected to ${process.env.SAMEN_E2E_NODES} Samen nodes`, {
+      timeout: 5_000
+    });
+    await expect(page.getByTestId('relay-status')).toHaveAttribute('data-ready', 'true');
+  });
+
+  test('reloads offline from the service worker once it is active', async ({ page, context }) => {
+    await page.goto(url());
+    // The first service worker activates at once (there is no older one to wait for); it
+    // serves every navigation after that, from its precache.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+
+    await context.setOffline(true);
+    await page.reload();
+    await expect(page.getByRole('heading', { level: 1, name: 'Samen' })).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+    // The app keeps working and says why there is no network, instead of failing to load.
+    await expect(page.getByTestId('network-status')).toHaveAttribute(
+      'data-phase',
+      /unreachable|connecting/
+    );
+    await context.setOffline(false);
+  });
+
+  test('is usable with the keyboard alone', async ({ page }) => {
+    await page.goto(url());
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.locator('main')).toBeFocused();
+    // Every link of the navigation is reachable by Tab, in order, with a visible focus ring.
+    await page.keyboard.press('Shift+Tab');
+    await expect(page.getByRole('link', { name: 'About and privacy' })).toBeFocused();
+    const outline = await page.evaluate(
+      () => getComputedStyle(document.activeElement!).outlineStyle
+    );
+    expect(outline).toBe('solid');
+  });
+});

@@ -1,0 +1,268 @@
+/**
+ * The `samen-node` command line as a user runs it: a real child process on loopback, its
+ * printed addresses, the network.json it writes, its key file, and a clean stop on SIGTERM.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { multiaddr } from '@multiformats/multiaddr';
+import { WebRTCDirect, WebSockets } from '@multiformats/multiaddr-matcher';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseNetworkConfig } from '../../src/p2p/network.ts';
+
+const CLI = fileURLToPath(new URL('../../src/relay/cli.ts', import.meta.url));
+
+/** Starting a few nodes (key generation, WebRTC-direct certificates) takes a second or two. */
+const START_TIMEOUT_MS = 30_000;
+
+/** "Exits within a few seconds" of SIGTERM: stopping a node closes its listeners at once. */
+const STOP_TIMEOUT_MS = 5_000;
+
+/** What cli.ts prints before every line: an ISO 8601 timestamp and a space. */
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /;
+
+interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+interface CliRun {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  /** Every stdout line so far, as printed (timestamp included). */
+  readonly lines: readonly string[];
+  readonly stderr: () => string;
+  /** Settles once the process has exited and its output has been read to the end. */
+  readonly closed: Promise<Exit>;
+  /** Resolves with the first stdout line (timestamp removed) that `match` accepts. */
+  waitForLine(match: (message: string) => boolean, what: string): Promise<string>;
+}
+
+const running = new Set<CliRun>();
+
+function startCli(args: readonly string[]): CliRun {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let stderr = '';
+  const waiters = new Set<{ match: (message: string) => boolean; resolve: (m: string) => void }>();
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    lines.push(line);
+    const message = line.replace(TIMESTAMP, '');
+    for (const waiter of waiters) {
+      if (waiter.match(message)) {
+        waiters.delete(waiter);
+        waiter.resolve(message);
+      }
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const closed = new Promise<Exit>((resolve) => {
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+
+  const run: CliRun = {
+    child,
+    lines,
+    stderr: () => stderr,
+    closed,
+    waitForLine(match, what) {
+      const earlier = lines.map((line) => line.replace(TIMESTAMP, '')).find(match);
+      if (earlier !== undefined) {
+        return Promise.resolve(earlier);
+      }
+      return new Promise<string>((resolve, reject) => {
+        const waiter = { match, resolve };
+        waiters.add(waiter);
+        const fail = (why: string) => {
+          waiters.delete(waiter);
+          reject(new Error(`samen-node ${why} before printing ${what}; stderr: ${stderr}`));
+        };
+        void closed.then(({ code }) => fail(`exited with code ${code}`));
+        const timer = AbortSignal.timeout(START_TIMEOUT_MS);
+        timer.addEventListener('abort', () => fail(`took over ${START_TIMEOUT_MS} ms`), {
+          once: true
+        });
+      });
+    }
+  };
+  running.add(run);
+  void closed.then(() => running.delete(run));
+  return run;
+}
+
+/** Sends SIGTERM and resolves with how the process ended, or rejects if it does not end soon. */
+async function terminate(run: CliRun): Promise<Exit> {
+  run.child.kill('SIGTERM');
+  const timeout = AbortSignal.timeout(STOP_TIMEOUT_MS);
+  return Promise.race([
+    run.closed,
+    new Promise<never>((_, reject) =>
+      timeout.addEventListener(
+        'abort',
+        () => reject(new Error(`samen-node still running ${STOP_TIMEOUT_MS} ms after SIGTERM`)),
+        { once: true }
+      )
+    )
+  ]);
+}
+
+/** Kills whatever a test left running, whether it passed or not. */
+async function killAll(): Promise<void> {
+  await Promise.all(
+    [...running].map((run) => {
+      run.child.kill('SIGKILL');
+      return run.closed;
+    })
+  );
+}
+
+interface PrintedNode {
+  readonly peerId: string;
+  readonly addresses: readonly { readonly address: string; readonly browsers: boolean }[];
+}
+
+/** The "node i <peer id> listening on:" blocks of the output, in node order. */
+function printedNodes(lines: readonly string[]): PrintedNode[] {
+  const nodes: { peerId: string; addresses: { address: string; browsers: boolean }[] }[] = [];
+  for (const line of lines) {
+    const message = line.replace(TIMESTAMP, '');
+    const header = /^node (\d+) (\S+) listening on:$/.exec(message);
+    if (header !== null) {
+      expect(Number(header[1])).toBe(nodes.length);
+      nodes.push({ peerId: header[2] ?? '', addresses: [] });
+      continue;
+    }
+    const address = /^ {2}(\/\S+)( {3}\(browsers\))?$/.exec(message);
+    if (address !== null && nodes.length > 0) {
+      nodes
+        .at(-1)
+        ?.addresses.push({ address: address[1] ?? '', browsers: address[2] !== undefined });
+    }
+  }
+  return nodes;
+}
+
+function browserAddressesOf(node: PrintedNode): { webSockets: string[]; webRTCDirect: string[] } {
+  const marked = node.addresses.filter((a) => a.browsers).map((a) => multiaddr(a.address));
+  return {
+    webSockets: marked.filter((ma) => WebSockets.exactMatch(ma)).map(String),
+    webRTCDirect: marked.filter((ma) => WebRTCDirect.exactMatch(ma)).map(String)
+  };
+}
+
+describe('samen-node command line', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'samen-cli-'));
+  });
+
+  afterEach(killAll);
+
+  afterAll(async () => {
+    await killAll();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts 2 nodes, prints a WebSockets and a WebRTC-direct address for browsers of each, writes network.json, and stops on SIGTERM with code 0', async () => {
+    const networkJson = join(dir, 'network.json');
+    const run = startCli(['--port', '0', '--nodes', '2', '--network-json', networkJson]);
+    await run.waitForLine((m) => m === `wrote ${networkJson}`, 'the network.json line');
+
+    expect(run.lines.every((line) => TIMESTAMP.test(line))).toBe(true);
+    const nodes = printedNodes(run.lines);
+    expect(nodes).toHaveLength(2);
+    expect(new Set(nodes.map((node) => node.peerId)).size).toBe(2);
+    const webSockets: string[] = [];
+    for (const node of nodes) {
+      for (const { address } of node.addresses) {
+        expect(address.endsWith(`/p2p/${node.peerId}`)).toBe(true);
+        expect(address).toMatch(/^\/ip4\/127\.0\.0\.1\//);
+      }
+      const forBrowsers = browserAddressesOf(node);
+      expect(forBrowsers.webSockets).toHaveLength(1);
+      expect(forBrowsers.webRTCDirect).toHaveLength(1);
+      expect(forBrowsers.webRTCDirect[0]).toMatch(/\/udp\/\d+\/webrtc-direct\/certhash\/\w/);
+      // Only those two are marked: the TCP address is for other nodes.
+      expect(node.addresses.filter((a) => a.browsers)).toHaveLength(2);
+      webSockets.push(...forBrowsers.webSockets);
+    }
+
+    const profile = parseNetworkConfig(await readFile(networkJson, 'utf8'), 'local');
+    expect(profile).toEqual({
+      profile: 'local',
+      name: 'Samen local network',
+      bootstrap: webSockets,
+      dhtProtocol: '/ipfs/kad/1.0.0',
+      iceServers: [],
+      allowPrivateAddresses: true
+    });
+
+    const exit = await terminate(run);
+    expect(exit).toEqual({ code: 0, signal: null });
+    const messages = run.lines.map((line) => line.replace(TIMESTAMP, ''));
+    expect(messages).toContain('SIGTERM: stopping 2 node(s)');
+    expect(messages.at(-1)).toBe('stopped');
+    expect(run.stderr()).toBe('');
+  });
+
+  it('keeps the peer ID in --key-file (mode 0600) across a restart', async () => {
+    const keyFile = join(dir, 'peer.key');
+    const networkJson = join(dir, 'key-network.json');
+    const args = ['--port', '0', '--key-file', keyFile, '--network-json', networkJson];
+    await expect(stat(keyFile)).rejects.toMatchObject({ code: 'ENOENT' });
+
+    const first = startCli(args);
+    await first.waitForLine((m) => m === `wrote ${networkJson}`, 'the network.json line');
+    const [firstNode] = printedNodes(first.lines);
+    expect(firstNode?.peerId).toMatch(/^12D3KooW\w+$/);
+    const key = await stat(keyFile);
+    expect(key.isFile()).toBe(true);
+    expect(key.mode & 0o777).toBe(0o600);
+    const keyBytes = await readFile(keyFile);
+    expect(await terminate(first)).toEqual({ code: 0, signal: null });
+
+    const second = startCli(args);
+    await second.waitForLine((m) => m === `wrote ${networkJson}`, 'the network.json line');
+    const secondNodes = printedNodes(second.lines);
+    expect(secondNodes).toHaveLength(1);
+    expect(secondNodes[0]?.peerId).toBe(firstNode?.peerId);
+    const forBrowsers = browserAddressesOf(secondNodes[0]!);
+    expect(forBrowsers.webSockets).toHaveLength(1);
+    expect(forBrowsers.webRTCDirect).toHaveLength(1);
+    // The key was read, not replaced.
+    expect(await readFile(keyFile)).toEqual(keyBytes);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    expect(await terminate(second)).toEqual({ code: 0, signal: null });
+    expect(second.lines.at(-1)?.replace(TIMESTAMP, '')).toBe('stopped');
+  });
+
+  it('prints the usage on stdout and exits 0 for --help', async () => {
+    const run = startCli(['--help']);
+    expect(await run.closed).toEqual({ code: 0, signal: null });
+    expect(run.lines[0]).toBe('Usage: samen-node [options]');
+    expect(run.lines.some((line) => line.trimStart().startsWith('--key-file <path>'))).toBe(true);
+    expect(run.stderr()).toBe('');
+  });
+
+  it.each([
+    { args: ['--bogus'], message: /^samen-node: .*'--bogus'/ },
+    {
+      args: ['--nodes', '0'],
+      message: /^samen-node: --nodes must be a whole number from 1 to 256$/m
+    },
+    {
+      args: ['--nodes', '2', '--key-file', 'peer.key'],
+      message: /^samen-node: --key-file and --data-dir keep one identity: use them with one node$/m
+    }
+  ])('exits 2 with a message and the usage on stderr for $args', async ({ args, message }) => {
+    const run = startCli(args);
+    expect(await run.closed).toEqual({ code: 2, signal: null });
+    expect(run.stderr()).toMatch(message);
+    expect(run.stderr()).toContain('Usage: samen-node [options]');
+    expect(run.lines).toEqual([]);
+  });
+});

@@ -1,0 +1,285 @@
+import { extract } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  KEY_LENGTH,
+  ROOM_KDF_V1,
+  admissionSecret,
+  cpacePrs,
+  currentHour,
+  deriveRoomSecret,
+  hkdfSha256,
+  rendezvousCid,
+  rendezvousHours,
+  rendezvousKey,
+  runArgon2id
+} from '../../src/p2p/keys.ts';
+
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+/** The bytes from..to inclusive, as RFC 5869's test cases write their inputs. */
+const range = (from: number, to: number): Uint8Array =>
+  Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('hkdfSha256', () => {
+  // RFC 5869 Appendix A, test cases 1–3 (the SHA-256 ones), verbatim.
+  const cases = [
+    {
+      name: 'A.1 basic',
+      ikm: new Uint8Array(22).fill(0x0b),
+      salt: range(0x00, 0x0c),
+      info: range(0xf0, 0xf9),
+      length: 42,
+      prk: '077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5',
+      okm: '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865'
+    },
+    {
+      name: 'A.2 longer inputs and output',
+      ikm: range(0x00, 0x4f),
+      salt: range(0x60, 0xaf),
+      info: range(0xb0, 0xff),
+      length: 82,
+      prk: '06a6b88c5853361a06104c9ceb35b45cef760014904671014a193f40c15fc244',
+      okm:
+        'b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c' +
+        '59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71' +
+        'cc30c58179ec3e87c14c01d5c1f3434f1d87'
+    },
+    {
+      name: 'A.3 zero-length salt and info',
+      ikm: new Uint8Array(22).fill(0x0b),
+      salt: new Uint8Array(0),
+      info: new Uint8Array(0),
+      length: 42,
+      prk: '19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04',
+      okm: '8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8'
+    }
+  ];
+
+  for (const { name, ikm, salt, info, length, prk, okm } of cases) {
+    it(`matches RFC 5869 ${name}`, () => {
+      expect(bytesToHex(extract(sha256, ikm, salt))).toBe(prk);
+      expect(bytesToHex(hkdfSha256(ikm, salt, info, length))).toBe(okm);
+    });
+  }
+
+  it('treats an absent salt as HashLen zero bytes (RFC 5869 §2.2)', () => {
+    const ikm = new Uint8Array(22).fill(0x0b);
+    const empty = new Uint8Array(0);
+    expect(bytesToHex(hkdfSha256(ikm, undefined, empty, 42))).toBe(
+      bytesToHex(hkdfSha256(ikm, new Uint8Array(32), empty, 42))
+    );
+  });
+});
+
+describe('runArgon2id', () => {
+  // RFC 9106 §5.3's argon2id vector needs a secret K and associated data X; hash-wasm 4.13 takes a
+  // secret but has no associated-data option, so it cannot express that vector. These are the
+  // argon2id version 0x13 vectors of the reference implementation instead: P-H-C/phc-winner-argon2
+  // src/test.c, the hashtest() calls after "Test Argon2id version number" (salt "somesalt",
+  // 32-byte output). Two of them run at our own 64 MiB.
+  const vectors = [
+    {
+      t: 2,
+      mKiB: 2 ** 8,
+      p: 1,
+      password: 'password',
+      hex: '9dfeb910e80bad0311fee20f9c0e2b12c17987b4cac90c2ef54d5b3021c68bfe'
+    },
+    {
+      t: 2,
+      mKiB: 2 ** 8,
+      p: 2,
+      password: 'password',
+      hex: '6d093c501fd5999645e0ea3bf620d7b8be7fd2db59c20d9fff9539da2bf57037'
+    },
+    {
+      t: 2,
+      mKiB: 2 ** 16,
+      p: 1,
+      password: 'password',
+      hex: '09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7'
+    },
+    {
+      t: 1,
+      mKiB: 2 ** 16,
+      p: 1,
+      password: 'password',
+      hex: 'f6a5adc1ba723dddef9b5ac1d464e180fcd9dffc9d1cbf76cca2fed795d9ca98'
+    }
+  ];
+
+  for (const { t, mKiB, p, password, hex } of vectors) {
+    it(`matches the reference implementation for t=${t}, m=${mKiB} KiB, p=${p}`, async () => {
+      const params = { iterations: t, memorySize: mKiB, parallelism: p, hashLength: 32 };
+      const out = await runArgon2id(utf8(password), utf8('somesalt'), params);
+      expect(bytesToHex(out)).toBe(hex);
+    });
+  }
+
+  it('throws KeyDerivationError when hash-wasm refuses the parameters', async () => {
+    const params = { iterations: 1, memorySize: 1, parallelism: 1, hashLength: 32 };
+    await expect(runArgon2id(utf8('password'), utf8('somesalt'), params)).rejects.toMatchObject({
+      name: 'KeyDerivationError'
+    });
+  });
+});
+
+// Samen's own vectors. They pin the protocol: any change to normalisation, the KDF parameters,
+// the salt, an HKDF label or the CID format changes them, and a build that derives other values
+// can no longer meet older builds in a room. Change them only together with a new protocol
+// version. Computed once with this code and checked against an independent implementation
+// (Node's OpenSSL argon2id and HKDF, and a hand-built CIDv1).
+describe('Samen v1 derivations', () => {
+  const PASSPHRASE = 'correct horse battery staple';
+  const HOUR = 490_000;
+  const PINNED = {
+    roomSecret: 'fd705971854152e82b58c93f044b8ae385043da85c4cd6bf58657e3e966c3b1e',
+    rendezvousKey: 'f21255e4adb9662e23d84568aad5cdbb8dc10e8d801c0faa19f16f1b5add3b63',
+    rendezvousCid: 'bafkreihjvesc4lvtuti6hbvjiwyi5pdqzxhdyb5ihaktwhhtuvrzf3qspi',
+    admissionSecret: 'c4b7d3f7e32eff6562d61075324776f3cfbd750765d1063ba7596a9df96fdc9b',
+    prsNoPin: '8f5a01c9c2f4d835b1b49a4bac4d8774578b39d24e9b09cbac84fdd46ad47781',
+    prsPin4321: '57e95d19286de461e7248dc554ef39c4c14c273c45aa05d1dda979ed4a7c0589'
+  };
+  let roomSecret: Uint8Array;
+
+  beforeAll(async () => {
+    roomSecret = await deriveRoomSecret(PASSPHRASE); // one full-cost (64 MiB) derivation
+  });
+
+  it('uses argon2id v1 parameters: 64 MiB, t=3, p=1, 32 bytes, salt "samen/v1/room-secret"', () => {
+    expect(ROOM_KDF_V1).toEqual({
+      version: 1,
+      memorySize: 65536,
+      iterations: 3,
+      parallelism: 1,
+      hashLength: 32,
+      salt: 'samen/v1/room-secret'
+    });
+  });
+
+  it('derives the pinned room secret, rendezvous key, CID, admission secret and PRS', () => {
+    expect(bytesToHex(roomSecret)).toBe(PINNED.roomSecret);
+    expect(bytesToHex(rendezvousKey(roomSecret, HOUR))).toBe(PINNED.rendezvousKey);
+    expect(rendezvousCid(roomSecret, HOUR).toString()).toBe(PINNED.rendezvousCid);
+    const admission = admissionSecret(roomSecret);
+    expect(bytesToHex(admission)).toBe(PINNED.admissionSecret);
+    expect(bytesToHex(cpacePrs(admission, ''))).toBe(PINNED.prsNoPin);
+    expect(bytesToHex(cpacePrs(admission, '4321'))).toBe(PINNED.prsPin4321);
+  });
+
+  it('derives the same room secret from any spelling that normalises the same', async () => {
+    const typed = await deriveRoomSecret('  Correct\u00a0HORSE\tｂａｔｔｅｒｙ staple\n');
+    expect(bytesToHex(typed)).toBe(PINNED.roomSecret);
+  });
+
+  it('normalises the PIN before deriving the PRS', () => {
+    const admission = hexToBytes(PINNED.admissionSecret);
+    expect(bytesToHex(cpacePrs(admission, ' ４３２１ '))).toBe(PINNED.prsPin4321);
+  });
+
+  it('makes a CIDv1, codec raw, whose multihash is the sha2-256 of the rendezvous key', () => {
+    const cid = rendezvousCid(roomSecret, HOUR);
+    expect(cid.version).toBe(1);
+    expect(cid.code).toBe(0x55);
+    expect(cid.multihash.code).toBe(0x12);
+    expect(cid.multihash.size).toBe(32);
+    expect(bytesToHex(cid.multihash.digest)).toBe(
+      bytesToHex(sha256(rendezvousKey(roomSecret, HOUR)))
+    );
+  });
+
+  it('gives every hour its own key and CID, and the same hour the same CID', () => {
+    const cids = [HOUR - 1, HOUR, HOUR + 1, 0, 2 ** 40].map((hour) =>
+      rendezvousCid(roomSecret, hour).toString()
+    );
+    expect(new Set(cids).size).toBe(5);
+    expect(rendezvousCid(roomSecret, HOUR).toString()).toBe(cids[1]);
+    expect(bytesToHex(rendezvousKey(roomSecret, HOUR))).not.toBe(
+      bytesToHex(rendezvousKey(roomSecret, HOUR + 1))
+    );
+  });
+
+  it('separates the admission secret and the PRS from the rendezvous keys and each other', () => {
+    const outputs = [
+      bytesToHex(roomSecret),
+      bytesToHex(rendezvousKey(roomSecret, HOUR)),
+      PINNED.admissionSecret,
+      PINNED.prsNoPin,
+      PINNED.prsPin4321
+    ];
+    expect(new Set(outputs).size).toBe(5);
+    expect(outputs.every((hex) => hex.length === KEY_LENGTH * 2)).toBe(true);
+  });
+});
+
+describe('deriveRoomSecret', () => {
+  it('rejects an empty passphrase with EmptyPassphraseError before running argon2id', async () => {
+    await expect(deriveRoomSecret(' \t ')).rejects.toMatchObject({ name: 'EmptyPassphraseError' });
+  });
+
+  it('rejects with AbortError when the signal is already aborted', async () => {
+    await expect(
+      deriveRoomSecret('correct horse', { signal: AbortSignal.abort() })
+    ).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('key input validation', () => {
+  const secret = new Uint8Array(32);
+
+  it('throws RangeError for a room or admission secret that is not 32 bytes', () => {
+    for (const length of [0, 31, 33]) {
+      const key = new Uint8Array(length);
+      expect(() => rendezvousKey(key, 1)).toThrow(RangeError);
+      expect(() => rendezvousCid(key, 1)).toThrow(RangeError);
+      expect(() => admissionSecret(key)).toThrow(RangeError);
+      expect(() => cpacePrs(key, '')).toThrow(RangeError);
+    }
+  });
+
+  it('throws TypeError for a secret that is not a Uint8Array', () => {
+    const notBytes = 'a'.repeat(32) as unknown as Uint8Array;
+    expect(() => rendezvousKey(notBytes, 1)).toThrow(TypeError);
+    expect(() => admissionSecret(notBytes)).toThrow(TypeError);
+    expect(() => cpacePrs(notBytes, '')).toThrow(TypeError);
+  });
+
+  it('throws RangeError for an hour that is negative, fractional, unsafe or not a number', () => {
+    for (const hour of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
+      expect(() => rendezvousKey(secret, hour)).toThrow(RangeError);
+    }
+    expect(() => rendezvousKey(secret, '1' as unknown as number)).toThrow(TypeError);
+  });
+
+  it('throws PassphraseTooLongError for a PIN over its limit', () => {
+    expect(() => cpacePrs(secret, '9'.repeat(65))).toThrow(
+      expect.objectContaining({ name: 'PassphraseTooLongError' })
+    );
+  });
+});
+
+describe('currentHour / rendezvousHours', () => {
+  it('counts whole hours since the Unix epoch', () => {
+    expect(currentHour(0)).toBe(0);
+    expect(currentHour(3_599_999)).toBe(0);
+    expect(currentHour(3_600_000)).toBe(1);
+    expect(currentHour(HOUR_MS(490_000) + 3_599_999)).toBe(490_000);
+    expect(currentHour()).toBe(Math.floor(Date.now() / 3_600_000));
+  });
+
+  it('looks up the current hour, then the previous one', () => {
+    expect(rendezvousHours(HOUR_MS(490_000) + 1)).toEqual([490_000, 489_999]);
+    expect(rendezvousHours(0)).toEqual([0]);
+  });
+
+  it('throws RangeError for a time that is negative or not finite', () => {
+    for (const now of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => currentHour(now)).toThrow(RangeError);
+    }
+  });
+});
+
+function HOUR_MS(hour: number): number {
+  return hour * 3_600_000;
+}

@@ -1,0 +1,228 @@
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { multiaddr } from '@multiformats/multiaddr';
+import { describe, expect, it } from 'vitest';
+import {
+  AMINO_DHT_PROTOCOL,
+  checkBootstrapAddress,
+  hasTurnServer,
+  loadNetwork,
+  MAX_NETWORK_JSON_BYTES,
+  parseNetworkConfig,
+  PUBLIC_BOOTSTRAP,
+  PUBLIC_STUN_SERVERS,
+  publicProfile
+} from '../../src/p2p/network.ts';
+import { callConnectionGater, callPeerInfoMapper } from '../../src/p2p/node.ts';
+
+const PEER = '12D3KooWHFAmoFMxKvMtYZYRy28hvvL67fS7o856VmCs9QpasDGh';
+const WS = `/ip4/127.0.0.1/tcp/4002/ws/p2p/${PEER}`;
+
+function errorName(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).name;
+  }
+  return 'no error';
+}
+
+describe('network profiles', () => {
+  it('uses the public bootstrap list, the Amino DHT and public STUN servers by default', () => {
+    const profile = publicProfile();
+    expect(profile.profile).toBe('public');
+    expect(profile.bootstrap).toEqual(PUBLIC_BOOTSTRAP);
+    expect(profile.dhtProtocol).toBe(AMINO_DHT_PROTOCOL);
+    expect(profile.iceServers).toEqual(PUBLIC_STUN_SERVERS);
+    expect(profile.allowPrivateAddresses).toBe(false);
+    for (const address of profile.bootstrap) {
+      expect(checkBootstrapAddress(address)).toBe(address);
+    }
+  });
+
+  it('turns STUN off when given no ICE servers', () => {
+    expect(publicProfile({ iceServers: [] }).iceServers).toEqual([]);
+  });
+
+  it('reads a network.json, ignoring unknown keys and defaulting the DHT protocol', () => {
+    const profile = parseNetworkConfig(
+      JSON.stringify({ name: ' Home ', bootstrap: [WS], extra: { anything: true } }),
+      'local'
+    );
+    expect(profile).toEqual({
+      profile: 'local',
+      name: 'Home',
+      bootstrap: [WS],
+      dhtProtocol: AMINO_DHT_PROTOCOL,
+      iceServers: [],
+      allowPrivateAddresses: true
+    });
+  });
+
+  it('keeps ICE servers with their credentials and recognises TURN', () => {
+    const profile = parseNetworkConfig(
+      JSON.stringify({
+        name: 'Org',
+        bootstrap: [WS],
+        dhtProtocol: '/org/kad/1.0.0',
+        iceServers: [
+          { urls: 'stun:stun.example.org:3478' },
+          { urls: ['turns:turn.example.org:443'], username: 'u', credential: 'c' }
+        ]
+      }),
+      'custom'
+    );
+    expect(profile.dhtProtocol).toBe('/org/kad/1.0.0');
+    expect(profile.iceServers).toEqual([
+      { urls: ['stun:stun.example.org:3478'] },
+      { urls: ['turns:turn.example.org:443'], username: 'u', credential: 'c' }
+    ]);
+    expect(hasTurnServer(profile)).toBe(true);
+    expect(hasTurnServer(publicProfile())).toBe(false);
+  });
+
+  it.each([
+    ['not JSON', '{name:'],
+    ['an array', '[]'],
+    ['no name', JSON.stringify({ bootstrap: [WS] })],
+    ['an empty bootstrap list', JSON.stringify({ name: 'x', bootstrap: [] })],
+    [
+      'a bootstrap entry without a peer ID',
+      JSON.stringify({ name: 'x', bootstrap: ['/ip4/127.0.0.1/tcp/1/ws'] })
+    ],
+    [
+      'a bootstrap entry that is not a multiaddr',
+      JSON.stringify({ name: 'x', bootstrap: ['http://x'] })
+    ],
+    ['a bootstrap entry that is a number', JSON.stringify({ name: 'x', bootstrap: [7] })],
+    ['a bad DHT protocol', JSON.stringify({ name: 'x', bootstrap: [WS], dhtProtocol: 'kad' })],
+    [
+      'ICE servers with http URLs',
+      JSON.stringify({ name: 'x', bootstrap: [WS], iceServers: [{ urls: 'http://x' }] })
+    ],
+    [
+      'ICE credentials that are not strings',
+      JSON.stringify({
+        name: 'x',
+        bootstrap: [WS],
+        iceServers: [{ urls: 'turn:x', credential: 1 }]
+      })
+    ],
+    ['too many bootstrap peers', JSON.stringify({ name: 'x', bootstrap: Array(33).fill(WS) })],
+    [
+      'an oversized file',
+      JSON.stringify({ name: 'x'.repeat(MAX_NETWORK_JSON_BYTES), bootstrap: [WS] })
+    ]
+  ])('rejects %s with InvalidNetworkConfigError', (_, text) => {
+    expect(errorName(() => parseNetworkConfig(text, 'local'))).toBe('InvalidNetworkConfigError');
+  });
+});
+
+describe('loadNetwork', () => {
+  const respond =
+    (status: number, body = '') =>
+    async () =>
+      new Response(body, { status });
+
+  it('uses the host network.json when it is valid', async () => {
+    const loaded = await loadNetwork({
+      url: 'http://app/network.json',
+      fetch: respond(200, JSON.stringify({ name: 'Local', bootstrap: [WS] }))
+    });
+    expect(loaded.source).toBe('network.json');
+    expect(loaded.profile.bootstrap).toEqual([WS]);
+    expect('error' in loaded).toBe(false);
+  });
+
+  it('falls back to the public profile without complaint when there is no network.json', async () => {
+    const loaded = await loadNetwork({ url: 'http://app/network.json', fetch: respond(404) });
+    expect(loaded).toEqual({ profile: publicProfile(), source: 'public' });
+  });
+
+  it('falls back to the public profile without complaint when offline', async () => {
+    const offline = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const loaded = await loadNetwork({ url: 'http://app/network.json', fetch: offline });
+    expect(loaded.source).toBe('public');
+    expect('error' in loaded).toBe(false);
+  });
+
+  it('reports a malformed network.json and falls back to the public profile', async () => {
+    const loaded = await loadNetwork({
+      url: 'http://app/network.json',
+      fetch: respond(200, '<html>')
+    });
+    expect(loaded.source).toBe('public');
+    expect(loaded.profile.profile).toBe('public');
+    expect('error' in loaded && loaded.error.name).toBe('InvalidNetworkConfigError');
+  });
+
+  it('reports a server error and falls back to the public profile', async () => {
+    const loaded = await loadNetwork({ url: 'http://app/network.json', fetch: respond(500) });
+    expect('error' in loaded && loaded.error.name).toBe('InvalidNetworkConfigError');
+  });
+
+  it('rejects when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const never = async () => {
+      throw new DOMException('aborted', 'AbortError');
+    };
+    await expect(
+      loadNetwork({ url: 'http://app/network.json', fetch: never, signal: controller.signal })
+    ).rejects.toHaveProperty('name', 'AbortError');
+  });
+});
+
+describe('call connection gater', () => {
+  const nobody = { isAdmitted: () => false };
+  const local = parseNetworkConfig(JSON.stringify({ name: 'L', bootstrap: [WS] }), 'local');
+
+  it('keeps libp2p browser safeguards in the public profile', () => {
+    const gater = callConnectionGater(publicProfile(), nobody);
+    expect(gater.denyDialMultiaddr?.(multiaddr(WS))).toBe(true);
+    expect(
+      gater.denyDialMultiaddr?.(multiaddr(`/ip4/192.168.1.2/tcp/443/tls/ws/p2p/${PEER}`))
+    ).toBe(true);
+    expect(gater.denyDialMultiaddr?.(multiaddr(`/ip4/8.8.8.8/tcp/443/tls/ws/p2p/${PEER}`))).toBe(
+      false
+    );
+  });
+
+  it('allows loopback and insecure WebSockets only in a local or custom profile', () => {
+    const gater = callConnectionGater(local, nobody);
+    expect(gater.denyDialMultiaddr?.(multiaddr(WS))).toBe(false);
+  });
+
+  it('never dials a WebRTC address of a peer that is not admitted, in any profile', async () => {
+    const target = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
+    const address = multiaddr(`${WS}/p2p-circuit/webrtc/p2p/${target}`);
+    const admitted = new Set<string>();
+    const gate = { isAdmitted: (peer: { toString(): string }) => admitted.has(peer.toString()) };
+    for (const profile of [local, publicProfile()]) {
+      expect(callConnectionGater(profile, gate).denyDialMultiaddr?.(address)).toBe(true);
+    }
+    admitted.add(target.toString());
+    expect(callConnectionGater(local, gate).denyDialMultiaddr?.(address)).toBe(false);
+  });
+
+  it('drops relayed addresses from DHT peer records, and private ones on the public network', async () => {
+    const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'));
+    const peer = {
+      id,
+      multiaddrs: [
+        multiaddr('/ip4/127.0.0.1/tcp/1/ws'),
+        multiaddr('/ip4/8.8.8.8/tcp/443/tls/ws'),
+        multiaddr(`/ip4/8.8.8.8/tcp/443/tls/ws/p2p/${PEER}/p2p-circuit`)
+      ]
+    };
+    expect(callPeerInfoMapper(local)(peer).multiaddrs.map(String)).toEqual([
+      '/ip4/127.0.0.1/tcp/1/ws',
+      '/ip4/8.8.8.8/tcp/443/tls/ws'
+    ]);
+    expect(callPeerInfoMapper(publicProfile())(peer).multiaddrs.map(String)).toEqual([
+      '/ip4/8.8.8.8/tcp/443/tls/ws'
+    ]);
+  });
+});
