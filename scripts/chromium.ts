@@ -10,3 +10,19 @@ export function chromiumPath(): string {
   }
   return path;
 }
+
+/**
+ * Flags for every Chromium the tests and benchmarks start: a fake camera and microphone, WebRTC
+ * on loopback with real addresses (no mDNS names), and none of Chromium's own traffic.
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run'
+];

@@ -93,6 +93,20 @@ const REDIAL_DELAYS_MS = [2_000, 5_000, 15_000, 30_000];
 /** How long Leave waits to tell the others before it closes everything anyway. */
 const BYE_TIMEOUT_MS = 1_000;
 
+/**
+ * User Timing marks of a call's first milestones (performance.getEntriesByType('mark')), for
+ * `npm run bench:connect` and the browser's own profiler. They hold no secret and leave nothing
+ * on the network.
+ */
+export const CALL_MARKS = {
+  start: 'samen:call-start',
+  kdf: 'samen:kdf-done',
+  reachable: 'samen:reachable',
+  found: 'samen:first-found',
+  admitted: 'samen:first-admitted',
+  direct: 'samen:first-direct'
+} as const;
+
 /** Where setup is; once `ready`, the step follows the participants. */
 type Phase = 'deriving-key' | 'finding-network' | 'ready' | 'ended';
 
@@ -140,6 +154,7 @@ export class Call extends EventTarget {
   #rendezvous: Rendezvous | undefined;
   #roomSecret: Uint8Array | undefined;
   #started = false;
+  readonly #marked = new Set<string>();
 
   constructor(init: CallInit) {
     super();
@@ -190,6 +205,7 @@ export class Call extends EventTarget {
       ? AbortSignal.any([this.#controller.signal, options.signal])
       : this.#controller.signal;
     const { passphrase, pin = '', network, rtcBindAddress } = this.#init;
+    this.#mark(CALL_MARKS.start);
     try {
       this.#setPhase('deriving-key');
       // The node connects while argon2id runs: neither waits for the other.
@@ -198,6 +214,7 @@ export class Call extends EventTarget {
         : createCallNode({ network, signal, rtcBindAddress });
       nodeReady.catch(() => {});
       const roomSecret = await deriveRoomSecretOffThread(passphrase, { signal });
+      this.#mark(CALL_MARKS.kdf);
       this.#roomSecret = roomSecret;
       const admission = admissionSecret(roomSecret);
       const prs = cpacePrs(admission, pin);
@@ -220,10 +237,12 @@ export class Call extends EventTarget {
         { maxInboundStreams: SESSION_MAX_STREAMS }
       );
       await node.waitForRelay({ signal });
+      this.#mark(CALL_MARKS.reachable);
 
       this.#rendezvous = new Rendezvous({ node, roomSecret, signal, now: this.#init.now });
       this.#rendezvous.addEventListener('peer', (event) => {
         const { id, addresses } = (event as CustomEvent<FoundPeer>).detail;
+        this.#mark(CALL_MARKS.found);
         this.#reach(id, addresses);
       });
       this.#setPhase('ready');
@@ -415,6 +434,7 @@ export class Call extends EventTarget {
     p.sessionKey = sessionKey;
     p.initiator = direction === 'initiator';
     this.#failed.delete(key);
+    this.#mark(CALL_MARKS.admitted);
     if (this.#hasDirectConnection(peer)) {
       this.#markDirect(p);
       return;
@@ -524,6 +544,7 @@ export class Call extends EventTarget {
     }
     clearTimeout(p.fallback);
     p.state = 'direct';
+    this.#mark(CALL_MARKS.direct);
     this.#emitParticipants();
     const node = this.#node!;
     // Once direct, the relay has done its job: close the relayed connection (DESIGN.md).
@@ -540,6 +561,14 @@ export class Call extends EventTarget {
           () => {}
         );
       }
+    }
+  }
+
+  /** Marks a milestone the first time this call reaches it. */
+  #mark(name: string): void {
+    if (!this.#marked.has(name)) {
+      this.#marked.add(name);
+      performance.mark(name);
     }
   }
 
