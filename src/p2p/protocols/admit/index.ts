@@ -18,6 +18,7 @@ import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { AbortOptions, Connection, PeerId, Stream } from '@libp2p/interface';
 import { pbStream } from '@libp2p/utils';
+import type { Uint8ArrayList } from 'uint8arraylist';
 import { ADMIT_PROTOCOL } from '../../constants.ts';
 import {
   cpaceFinish,
@@ -138,6 +139,9 @@ export class Admission extends EventTarget {
   /** Whether the run that admitted each peer was started by the lower of the two peer IDs. */
   readonly #byLower = new Map<string, boolean>();
   #callFailures = 0;
+  /** Runs we answered with CONTINUE that have not ended yet: guesses made, not yet counted. */
+  readonly #pending = new Map<string, number>();
+  #pendingTotal = 0;
   #locked = false;
   #started = false;
 
@@ -253,7 +257,7 @@ export class Admission extends EventTarget {
         AdmitRequest,
         { signal }
       );
-      const reply = await messages.read(AdmitResponse, { signal });
+      const reply = await messages.read(strict(AdmitResponse), { signal });
       if (reply.outcome !== Outcome.CONTINUE) {
         throw refusal(reply.outcome);
       }
@@ -282,7 +286,7 @@ export class Admission extends EventTarget {
         throw new AdmissionFailedError('the peer does not know the passphrase or the PIN');
       }
       await messages.write({ tag: wire(tags.initiator) }, AdmitRequest, { signal });
-      const result = await messages.read(AdmitResponse, { signal });
+      const result = await messages.read(strict(AdmitResponse), { signal });
       if (result.outcome !== Outcome.ADMITTED) {
         isk.fill(0);
         throw result.outcome === Outcome.FAILED
@@ -311,8 +315,9 @@ export class Admission extends EventTarget {
     const messages = pbStream(stream, { maxDataLength: ADMIT_MAX_MESSAGE_BYTES });
     const key = peer.toString();
     this.#inbound.add(key);
+    let reserved = false;
     try {
-      const hello = await messages.read(AdmitRequest, { signal });
+      const hello = await messages.read(strict(AdmitRequest), { signal });
       const refused = this.#refusalFor(peer);
       if (refused !== undefined) {
         await messages.write({ outcome: refused }, AdmitResponse, { signal });
@@ -347,22 +352,27 @@ export class Admission extends EventTarget {
         responderShare: share,
         responderAd: ad.responder
       });
+      reserved = true;
+      this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
+      this.#pendingTotal += 1;
       await messages.write(
         { outcome: Outcome.CONTINUE, share: wire(share), tag: wire(tags.responder) },
         AdmitResponse,
         { signal }
       );
-      const confirm = await messages.read(AdmitRequest, { signal }).catch((err: unknown) => {
-        // An initiator whose check of our tag failed just hangs up: for it, as for us, the
-        // secrets differ. So does one that checked our tag and keeps its verdict to itself: it
-        // made one online guess, and it is counted whatever its reason. (An honest initiator
-        // never abandons a run it has been answered in: see #refusalFor.) Anything else (a
-        // timeout, say) stays what it was.
-        if (!signal.aborted && (err as Error).name === 'UnexpectedEOFError') {
-          throw new AdmissionFailedError('the peer rejected our proof', { cause: err });
-        }
-        throw err;
-      });
+      const confirm = await messages
+        .read(strict(AdmitRequest), { signal })
+        .catch((err: unknown) => {
+          // An initiator whose check of our tag failed just hangs up: for it, as for us, the
+          // secrets differ. So does one that checked our tag and keeps its verdict to itself: it
+          // made one online guess, and it is counted whatever its reason. (An honest initiator
+          // never abandons a run it has been answered in: see #refusalFor.) A reset or a stall
+          // keeps its own error here and is counted as a guess all the same (see `reserved`).
+          if (!signal.aborted && (err as Error).name === 'UnexpectedEOFError') {
+            throw new AdmissionFailedError('the peer rejected our proof', { cause: err });
+          }
+          throw err;
+        });
       expectLength(confirm.tag, TAG_LENGTH, 'tag');
       if (confirm.share.length !== 0 || confirm.nonce.length !== 0) {
         throw new MalformedMessageError('a share or nonce in the confirmation');
@@ -377,13 +387,23 @@ export class Admission extends EventTarget {
       }
       // Admit before telling the peer, so its WebRTC signalling is welcome the moment it knows.
       const sessionKey = sessionKeyFrom(isk, sid);
+      this.#release(key);
+      reserved = false;
       this.#admitted(peer, 'responder', sessionKey);
       await messages.write({ outcome: Outcome.ADMITTED }, AdmitResponse, { signal });
       await stream.close({ signal });
     } catch (err) {
       stream.abort(err as Error);
+      if (reserved) {
+        this.#release(key);
+      }
       // Answering is never an error of ours to throw: it is reported through events.
-      this.#settleError(err, peer, 'responder', signal, undefined);
+      const typed = this.#settleError(err, peer, 'responder', signal, undefined);
+      if (reserved && !counted(typed) && this.#started) {
+        // The peer had our share and tag: whatever ended the run (a reset, a stall, a closed
+        // connection), it made its guess. Only our own stop (Leave) is not the peer's doing.
+        this.#countFailure(peer, 'responder', 'AdmissionFailedError');
+      }
     } finally {
       this.#inbound.delete(key);
     }
@@ -391,10 +411,11 @@ export class Admission extends EventTarget {
 
   /** Decides, as responder, whether to refuse this peer before any CPace work. */
   #refusalFor(peer: PeerId): Outcome | undefined {
-    if (this.#locked) {
+    if (this.#locked || this.#callFailures + this.#pendingTotal >= MAX_FAILURES_PER_CALL) {
       return Outcome.REFUSED_LOCKED;
     }
-    if (this.isBlocked(peer)) {
+    const key = peer.toString();
+    if ((this.#failures.get(key) ?? 0) + (this.#pending.get(key) ?? 0) >= MAX_FAILURES_PER_PEER) {
       return Outcome.REFUSED_BLOCKED;
     }
     if (this.#outbound.has(peer.toString()) && this.#selfIsLower(peer)) {
@@ -405,6 +426,13 @@ export class Admission extends EventTarget {
       return Outcome.REFUSED_DUPLICATE;
     }
     return undefined;
+  }
+
+  #release(key: string): void {
+    const left = (this.#pending.get(key) ?? 1) - 1;
+    if (left === 0) this.#pending.delete(key);
+    else this.#pending.set(key, left);
+    this.#pendingTotal -= 1;
   }
 
   #assertMayRun(peer: PeerId): void {
@@ -466,11 +494,7 @@ export class Admission extends EventTarget {
     callerSignal: AbortSignal | undefined
   ): SamenError {
     const typed = toTyped(err, signal, callerSignal);
-    if (
-      typed instanceof AdmissionFailedError ||
-      typed instanceof MalformedMessageError ||
-      typed instanceof InvalidShareError
-    ) {
+    if (counted(typed)) {
       this.#countFailure(peer, direction, typed.name);
     }
     return typed;
@@ -500,6 +524,27 @@ export class Admission extends EventTarget {
   #emit<K extends keyof AdmissionEvents>(type: K, detail: AdmissionEvents[K]['detail']): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
+}
+
+function counted(typed: SamenError): boolean {
+  return (
+    typed instanceof AdmissionFailedError ||
+    typed instanceof MalformedMessageError ||
+    typed instanceof InvalidShareError
+  );
+}
+
+/** Decodes with `codec`, any decoding error being the peer's malformed message. */
+function strict<T>(codec: { decode(data: Uint8Array | Uint8ArrayList): T }) {
+  return {
+    decode(data: Uint8Array | Uint8ArrayList): T {
+      try {
+        return codec.decode(data);
+      } catch (cause) {
+        throw new MalformedMessageError('an admission message that does not decode', { cause });
+      }
+    }
+  };
 }
 
 /** Both sides started at once; our run was superseded by the peer's (not a failure). */
