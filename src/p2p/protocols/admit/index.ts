@@ -397,6 +397,12 @@ export class Admission extends EventTarget {
       if (reserved) {
         this.#release(key);
       }
+      if (this.#components.admissions.isAdmitted(peer)) {
+        // A second run with a peer that another run admitted meanwhile (both dialled at once):
+        // it ends when the WebRTC upgrade closes the relayed connection. The peer has proved
+        // the passphrase already; there is nothing to count.
+        return;
+      }
       // Answering is never an error of ours to throw: it is reported through events.
       const typed = this.#settleError(err, peer, 'responder', signal, undefined);
       if (reserved && !counted(typed) && this.#started) {
