@@ -54,13 +54,14 @@ for (const [path, entry] of Object.entries(packages)) {
       console.warn(`lock-platforms: ${name} has no platform fields; left out`);
       continue;
     }
+    // In npm's own key order (version, then alphabetical), so a later `npm install` keeps it as is.
     packages[hoisted] = {
       version,
-      ...(entry.dev ? { dev: true } : {}),
-      optional: true,
       ...(platform.cpu ? { cpu: platform.cpu } : {}),
+      ...(entry.dev ? { dev: true } : {}),
       ...(platform.libc ? { libc: platform.libc } : {}),
       ...(platform.license ? { license: platform.license } : {}),
+      optional: true,
       ...(platform.os ? { os: platform.os } : {})
     };
     added += 1;
