@@ -387,8 +387,10 @@ export class Call extends EventTarget {
       return;
     }
     this.#unreachable.delete(key);
-    // The peer may have failed admission with us (as initiator) while we were dialling it.
-    if (signal.aborted || this.#failed.has(key)) {
+    // The peer may have failed admission with us (as initiator) while we were dialling it, or
+    // admitted us by its own run: then that run settled the pair, and a second one would only
+    // be cut off when the WebRTC upgrade closes this relayed connection, and counted as failed.
+    if (signal.aborted || this.#failed.has(key) || node.admissions.isAdmitted(id)) {
       return;
     }
     const p: Participant = this.#participants.get(key) ?? {
