@@ -23,6 +23,7 @@ export interface LocalStack {
 
 export interface LocalStackOptions {
   readonly port: number;
+  /** How many Samen nodes to start; 0 serves the app alone (give `networkJsonOverride`). */
   readonly nodes: number;
   /** Serve this instead of the swarm's network.json (tests of a malformed file, say). */
   readonly networkJsonOverride?: string;
@@ -66,7 +67,9 @@ function newestMtime(paths: readonly string[]): number {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
-  const cli = parseCli(['--port', '0', '--nodes', String(options.nodes)]);
+  // The node options are the CLI's defaults (which want at least one node); `startSwarm` itself
+  // starts as many as it is told, none included.
+  const cli = parseCli(['--port', '0', '--nodes', String(Math.max(1, options.nodes))]);
   const nodes = await startSwarm(
     options.nodes,
     { ...cli.node, host: HOST, basePort: 0 },

@@ -81,6 +81,8 @@ export class CallState {
     this.#alerts = [];
     this.#seenAlerts.clear();
     this.#participants = [];
+    // A new call has a new peer ID: the last call's is not ours any more.
+    this.#selfId = undefined;
     this.#step = call.step;
     call.addEventListener('step', (event) => {
       this.#step = (event as CustomEvent<CallStep>).detail;

@@ -1,0 +1,296 @@
+/**
+ * Passphrase rendezvous and admission, end to end: real Chromium pages, each in its own browser
+ * context (its own storage, its own libp2p node and peer ID), meet on the local network by
+ * passphrase, prove it to each other and connect directly over WebRTC. Every test uses a
+ * passphrase of its own, so the DHT records of one test never meet another's.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  expect,
+  test,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page
+} from '@playwright/test';
+import { startLocalStack, type LocalStack } from '../../scripts/local-stack.ts';
+import { startPlainNetwork, type PlainNetwork } from '../support/plain-libp2p.ts';
+
+const sharedUrl = () => process.env.SAMEN_E2E_URL ?? '';
+
+/** Join → direct takes a few seconds on loopback; this leaves room for a loaded machine. */
+const DIRECT_TIMEOUT_MS = 30_000;
+
+const INTRUDER_NOTICE =
+  'Someone found this call but could not prove they know the passphrase and PIN. They were not ' +
+  'let in.';
+const PIN_MISMATCH =
+  'Someone with this passphrase is here, but the PIN does not match. Check the PIN with the ' +
+  'others.';
+
+/** A passphrase no other test (or earlier run against the same nodes) uses. */
+function uniquePassphrase(): string {
+  return `e2e call ${randomBytes(8).toString('hex')}`;
+}
+
+/** Every RTCPeerConnection the page makes, kept in `window.__peerConnections` for the test. */
+function trackPeerConnections(): void {
+  const Native = window.RTCPeerConnection;
+  const all: RTCPeerConnection[] = [];
+  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = all;
+  window.RTCPeerConnection = class extends Native {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      all.push(this);
+    }
+  };
+}
+
+function peerConnectionStates(page: Page): Promise<RTCPeerConnectionState[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.map(
+      (pc) => pc.connectionState
+    )
+  );
+}
+
+/** Participants open in contexts of their own; all of them are closed after each test. */
+const contexts: BrowserContext[] = [];
+
+test.afterEach(async () => {
+  await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
+});
+
+/** A fresh browser context on the start page, connected to the network and reachable. */
+async function openApp(
+  browser: Browser,
+  url: string,
+  options: { trackPeerConnections?: boolean } = {}
+): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  if (options.trackPeerConnections === true) {
+    await context.addInitScript(trackPeerConnections);
+  }
+  const page = await context.newPage();
+  await page.goto(url);
+  // The start page warms a node while the user types; Join then hands it to the call.
+  await expect(page.getByTestId('relay-status')).toHaveAttribute('data-ready', 'true');
+  return page;
+}
+
+/** Types the passphrase (and PIN) and presses Join call with the mouse. */
+async function joinByMouse(page: Page, passphrase: string, pin = ''): Promise<void> {
+  await page.getByRole('textbox', { name: 'Passphrase', exact: true }).fill(passphrase);
+  if (pin !== '') {
+    await page.getByRole('textbox', { name: /PIN/ }).fill(pin);
+  }
+  await page.getByRole('button', { name: 'Join call' }).click();
+  await expect(page).toHaveURL(/\/call$/);
+}
+
+/** Our own peer ID in the call, as the call page shows it. */
+async function ownPeerId(page: Page): Promise<string> {
+  const self = page.getByTestId('self');
+  await expect(self).toHaveAttribute('data-peer', /^12D3Koo\w+$/, { timeout: DIRECT_TIMEOUT_MS });
+  return (await self.getAttribute('data-peer')) ?? '';
+}
+
+/** What the page lists: each remote participant's peer ID and state, sorted by peer ID. */
+async function listed(page: Page): Promise<{ peer: string | null; state: string | null }[]> {
+  const entries = await page
+    .getByTestId('participant')
+    .evaluateAll((items) =>
+      items.map((item) => ({ peer: item.dataset.peer ?? null, state: item.dataset.state ?? null }))
+    );
+  return entries.sort((a, b) => String(a.peer).localeCompare(String(b.peer)));
+}
+
+/** Waits until the page lists exactly `peers`, every one connected directly. */
+async function expectDirectWith(page: Page, peers: readonly string[]): Promise<void> {
+  const expected = [...peers].sort().map((peer) => ({ peer, state: 'direct' }));
+  await expect
+    .poll(() => listed(page), { timeout: DIRECT_TIMEOUT_MS, intervals: [100, 250, 500] })
+    .toEqual(expected);
+  await expect(page.getByTestId('call-step')).toHaveAttribute('data-step', 'connected');
+}
+
+async function expectNoAlerts(page: Page): Promise<void> {
+  const alerts = page.getByTestId('alerts');
+  await expect(alerts).toHaveAttribute('role', 'alert');
+  expect(await alerts.innerText()).toBe('');
+}
+
+/** Presses Tab until `target` has the focus, at most `maxPresses` times. */
+async function tabTo(page: Page, target: Locator, maxPresses: number): Promise<void> {
+  for (let i = 0; i < maxPresses; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((element) => element === document.activeElement)) {
+      return;
+    }
+  }
+  throw new Error(`${maxPresses} presses of Tab did not reach ${target}`);
+}
+
+test.describe('a call by passphrase on the local network', () => {
+  test('two people with the same passphrase meet and connect directly', async ({ browser }) => {
+    const passphrase = uniquePassphrase();
+    const [a, b] = await Promise.all([
+      openApp(browser, sharedUrl()),
+      openApp(browser, sharedUrl())
+    ]);
+    await Promise.all([joinByMouse(a, passphrase), joinByMouse(b, passphrase)]);
+    const [idA, idB] = await Promise.all([ownPeerId(a), ownPeerId(b)]);
+    expect(idA).not.toBe(idB);
+
+    await Promise.all([expectDirectWith(a, [idB]), expectDirectWith(b, [idA])]);
+    await expectNoAlerts(a);
+    await expectNoAlerts(b);
+  });
+
+  test('three people with the same passphrase form a full mesh', async ({ browser }) => {
+    const passphrase = uniquePassphrase();
+    const pages = await Promise.all([0, 1, 2].map(() => openApp(browser, sharedUrl())));
+    await Promise.all(pages.map((page) => joinByMouse(page, passphrase)));
+    const ids = await Promise.all(pages.map(ownPeerId));
+    expect(new Set(ids).size).toBe(3);
+
+    await Promise.all(
+      pages.map((page, i) =>
+        expectDirectWith(
+          page,
+          ids.filter((_, j) => j !== i)
+        )
+      )
+    );
+    for (const page of pages) {
+      await expectNoAlerts(page);
+    }
+  });
+
+  test('a wrong PIN is refused on both sides and reported to both', async ({ browser }) => {
+    const passphrase = uniquePassphrase();
+    const [host, joiner] = await Promise.all([
+      openApp(browser, sharedUrl()),
+      openApp(browser, sharedUrl())
+    ]);
+    await joinByMouse(host, passphrase, '1234');
+    // The host is in the call and announced before the joiner arrives: the joiner finds it.
+    await expect(host.getByTestId('call-step')).toHaveAttribute('data-step', 'looking');
+    await joinByMouse(joiner, passphrase, '4321');
+
+    // The one who dialled could not verify the host; the host saw a failed attempt to get in.
+    await expect(joiner.getByRole('alert')).toContainText(PIN_MISMATCH, {
+      timeout: DIRECT_TIMEOUT_MS
+    });
+    await expect(host.getByRole('alert')).toContainText(INTRUDER_NOTICE);
+
+    // Nobody was let in, and nothing goes on behind the notices: a moment later still nobody.
+    await host.waitForTimeout(1_500);
+    for (const page of [host, joiner]) {
+      await expect(page.locator('[data-testid="participant"][data-state="direct"]')).toHaveCount(0);
+      await expect(page.getByTestId('call-step')).not.toHaveAttribute('data-step', 'connected');
+    }
+  });
+
+  test('Leave ends the call for the other and closes every connection', async ({ browser }) => {
+    const passphrase = uniquePassphrase();
+    const [stayer, leaver] = await Promise.all([
+      openApp(browser, sharedUrl(), { trackPeerConnections: true }),
+      openApp(browser, sharedUrl(), { trackPeerConnections: true })
+    ]);
+    await Promise.all([joinByMouse(stayer, passphrase), joinByMouse(leaver, passphrase)]);
+    const [stayerId, leaverId] = await Promise.all([ownPeerId(stayer), ownPeerId(leaver)]);
+    await Promise.all([expectDirectWith(stayer, [leaverId]), expectDirectWith(leaver, [stayerId])]);
+    // The direct connection is a WebRTC peer connection in each page.
+    expect(await peerConnectionStates(leaver)).toContain('connected');
+    expect(await peerConnectionStates(stayer)).toContain('connected');
+
+    await leaver.getByRole('button', { name: 'Leave' }).click();
+
+    // The leaver is back on the start page, ready for another call.
+    await expect(leaver).toHaveURL(new URL('/', sharedUrl()).href);
+    await expect(leaver.getByRole('button', { name: 'Join call' })).toBeEnabled();
+    // Every peer connection it opened is closed.
+    await expect.poll(() => peerConnectionStates(leaver)).not.toContain('connected');
+    expect(new Set(await peerConnectionStates(leaver))).toEqual(new Set(['closed']));
+
+    // The other sees them leave, and keeps no connection to them.
+    await expect(
+      stayer.locator(`[data-testid="participant"][data-peer="${leaverId}"]`)
+    ).toHaveAttribute('data-state', 'left', { timeout: 10_000 });
+    await expect.poll(() => peerConnectionStates(stayer)).not.toContain('connected');
+    expect(new Set(await peerConnectionStates(stayer))).toEqual(new Set(['closed']));
+    await expect(stayer.getByRole('button', { name: 'Leave' })).toBeVisible();
+    await expectNoAlerts(stayer);
+
+    // Back on the call page (history, so the app's state is kept): the call has ended.
+    await leaver.goBack();
+    await expect(leaver).toHaveURL(/\/call$/);
+    await expect(leaver.getByTestId('call-step')).toHaveAttribute('data-step', 'ended');
+    await expect(leaver.getByTestId('call-step')).toHaveText('Call ended');
+    await expect(leaver.getByRole('button', { name: 'Leave' })).toHaveCount(0);
+  });
+
+  test('joining with the keyboard alone', async ({ browser }) => {
+    const passphrase = uniquePassphrase();
+    const [keyboard, mouse] = await Promise.all([
+      openApp(browser, sharedUrl()),
+      openApp(browser, sharedUrl())
+    ]);
+
+    const field = keyboard.getByRole('textbox', { name: 'Passphrase', exact: true });
+    await tabTo(keyboard, field, 15);
+    await keyboard.keyboard.type(passphrase);
+    await expect(field).toHaveValue(passphrase);
+    await tabTo(keyboard, keyboard.getByRole('button', { name: 'Join call' }), 5);
+    await keyboard.keyboard.press('Enter');
+    await expect(keyboard).toHaveURL(/\/call$/);
+
+    await joinByMouse(mouse, passphrase);
+    const [keyboardId, mouseId] = await Promise.all([ownPeerId(keyboard), ownPeerId(mouse)]);
+    await Promise.all([
+      expectDirectWith(keyboard, [mouseId]),
+      expectDirectWith(mouse, [keyboardId])
+    ]);
+    await expectNoAlerts(keyboard);
+  });
+});
+
+test.describe('a call on a plain js-libp2p network (no Samen node)', () => {
+  let network: PlainNetwork | undefined;
+  let stack: LocalStack | undefined;
+
+  test.beforeAll(async () => {
+    network = await startPlainNetwork(3);
+    stack = await startLocalStack({
+      port: 0,
+      nodes: 0,
+      networkJsonOverride: JSON.stringify({ name: 'plain', bootstrap: network.bootstrap })
+    });
+  });
+
+  test.afterAll(async () => {
+    await stack?.stop();
+    await network?.stop();
+  });
+
+  test('two people meet through its DHT and relays and connect directly', async ({ browser }) => {
+    const passphrase = uniquePassphrase();
+    const [a, b] = await Promise.all([openApp(browser, stack!.url), openApp(browser, stack!.url)]);
+    await expect(a.getByText('Network: plain (from this site)')).toBeVisible();
+    await expect(a.getByTestId('network-status')).toHaveText('Connected to 3 Samen nodes');
+
+    await Promise.all([joinByMouse(a, passphrase), joinByMouse(b, passphrase)]);
+    const [idA, idB] = await Promise.all([ownPeerId(a), ownPeerId(b)]);
+    await Promise.all([expectDirectWith(a, [idB]), expectDirectWith(b, [idA])]);
+    await expectNoAlerts(a);
+    await expectNoAlerts(b);
+    // The relays that carried the rendezvous are the plain nodes: each page holds a reservation.
+    const reserved = network!.nodes.reduce(
+      (sum, node) => sum + node.services.relay.reservations.size,
+      0
+    );
+    expect(reserved).toBeGreaterThanOrEqual(2);
+  });
+});
