@@ -229,7 +229,13 @@ export class Admission extends EventTarget {
     ]);
     let stream: Stream | undefined;
     try {
-      stream = await connection.newStream(ADMIT_PROTOCOL, { signal, runOnLimitedConnection: true });
+      stream = await connection.newStream(ADMIT_PROTOCOL, {
+        signal,
+        runOnLimitedConnection: true,
+        // We write first: the protocol name goes out with the first message, saving a round trip
+        // through the relay. A peer that does not speak it fails the first read instead.
+        negotiateFully: false
+      });
       return await this.#initiate(stream, peer, signal);
     } catch (err) {
       stream?.abort(err as Error);
