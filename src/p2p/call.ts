@@ -4,6 +4,8 @@
  *   passphrase ─argon2id─► room secret ─► rendezvous CIDs ─► DHT: announce + look up
  *                                     └─► CPace PRS (+ PIN) ─► admission over the relay
  *   admitted ─► direct WebRTC connection (libp2p) ─► session: roster, so everyone meets everyone
+ *                                                      ├─► media: one MediaSession per participant
+ *                                                      └─► chat: ordered, acknowledged
  *
  * The UI talks to the core through this class and its events only (DESIGN.md). Everything a
  * call starts hangs off one AbortController: `leave()` ends streams, connections, DHT
@@ -14,10 +16,17 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { Circuit, WebRTC } from '@multiformats/multiaddr-matcher';
 import { SESSION_PROTOCOL } from './constants.ts';
+import { checkChatText, ChatLink } from './chat.ts';
 import { AbortedError, MalformedMessageError, SamenError } from './errors.ts';
 import { deriveRoomSecretOffThread } from './kdf.ts';
 import { admissionSecret, cpacePrs } from './keys.ts';
 import type { NetworkProfile } from './network.ts';
+import {
+  MediaSession,
+  type MediaIncoming,
+  type MediaKind,
+  type PeerConnectionConstructor
+} from './media.ts';
 import { createCallNode, type CallNode } from './node.ts';
 import {
   Admission,
@@ -39,9 +48,46 @@ export type CallStep =
 /** What the UI shows per participant (`data-state`). */
 export type ParticipantState = 'connecting' | 'admitted' | 'direct' | 'left';
 
+/** What a participant is sending (its MediaState). */
+export interface RemoteMediaState {
+  /** Its microphone is on. */
+  readonly audio: boolean;
+  /** Its camera, or a shared screen, is on. */
+  readonly video: boolean;
+  /** Its video is a shared screen. */
+  readonly screen: boolean;
+}
+
 export interface ParticipantSnapshot {
   readonly peerId: string;
   readonly state: ParticipantState;
+  /** Its media, once its DTLS fingerprint is verified against the admission. */
+  readonly stream?: MediaStream;
+  /** What it says it is sending; undefined until it has said. */
+  readonly media?: RemoteMediaState;
+  /** The pair's four safety words, once both DTLS fingerprints are known and verified. */
+  readonly safetyWords?: readonly string[];
+}
+
+/** What we send, for {@link Call.setLocalMedia}: undefined leaves a field as it is. */
+export interface LocalMedia {
+  /** The microphone track, or null for muted (nothing is sent). */
+  readonly audio?: MediaStreamTrack | null;
+  /** The camera or screen track, or null for camera off. */
+  readonly video?: MediaStreamTrack | null;
+  /** Whether `video` is a shared screen (told to the others in MediaState). */
+  readonly screen?: boolean;
+}
+
+/** One chat message, ours or someone else's; each is emitted once. */
+export interface ChatEntry {
+  /** Unique in this call: `<sender peer ID>:<number>`. */
+  readonly id: string;
+  /** The sender's peer ID (our own for ours). */
+  readonly from: string;
+  readonly text: string;
+  /** When we sent or received it (ms since the epoch). */
+  readonly at: number;
 }
 
 /** Security events the participants are told about (role="alert" in the UI). */
@@ -58,7 +104,12 @@ export type SecurityEvent =
   /** A peer that is not admitted asked for something only admitted peers get. */
   | { readonly kind: 'refused'; readonly peerId: string; readonly what: string }
   /** A participant's session sent something malformed or oversized, and was cut off. */
-  | { readonly kind: 'bad-message'; readonly peerId: string; readonly reason: string };
+  | { readonly kind: 'bad-message'; readonly peerId: string; readonly reason: string }
+  /**
+   * A participant's media certificate is not the one vouched for with the admission key: its
+   * media was cut off before any of it was shown (someone may be in the middle).
+   */
+  | { readonly kind: 'media-mismatch'; readonly peerId: string };
 
 export interface CallInit {
   readonly passphrase: string;
@@ -70,6 +121,13 @@ export interface CallInit {
   /** Node only: see CallNodeInit.rtcBindAddress. */
   readonly rtcBindAddress?: string;
   readonly now?: () => number;
+  /**
+   * The media peer connections' constructor; defaults to `globalThis.RTCPeerConnection`, and
+   * without one (Node) the call has no media. Node tests pass node-datachannel's polyfill.
+   */
+  readonly RTCPeerConnection?: PeerConnectionConstructor;
+  /** The transceivers of each media session (default audio and video; [] for a polyfill). */
+  readonly mediaKinds?: readonly MediaKind[];
 }
 
 /** How long a dial through a relay may take before the peer is tried again later. */
@@ -119,12 +177,20 @@ interface Participant {
   session?: SessionChannel;
   sessionKey?: Uint8Array;
   fallback?: ReturnType<typeof setTimeout>;
+  media?: MediaSession;
+  /** Its media failed verification: none is tried again with it in this call. */
+  mediaRefused?: boolean;
+  stream?: MediaStream;
+  remoteMedia?: RemoteMediaState;
+  safetyWords?: readonly string[];
+  chat?: ChatLink;
 }
 
 export interface CallEvents {
   step: CustomEvent<CallStep>;
   participants: CustomEvent<readonly ParticipantSnapshot[]>;
   security: CustomEvent<SecurityEvent>;
+  chat: CustomEvent<ChatEntry>;
 }
 
 /**
@@ -155,6 +221,9 @@ export class Call extends EventTarget {
   #roomSecret: Uint8Array | undefined;
   #started = false;
   readonly #marked = new Set<string>();
+  #localMedia: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null; screen: boolean } =
+    { audio: null, video: null, screen: false };
+  #chatCount = 0;
 
   constructor(init: CallInit) {
     super();
@@ -183,8 +252,57 @@ export class Call extends EventTarget {
   get participants(): readonly ParticipantSnapshot[] {
     return [...this.#participants.values()].map((p) => ({
       peerId: p.id.toString(),
-      state: p.state
+      state: p.state,
+      ...(p.stream === undefined ? {} : { stream: p.stream }),
+      ...(p.remoteMedia === undefined ? {} : { media: p.remoteMedia }),
+      ...(p.safetyWords === undefined ? {} : { safetyWords: p.safetyWords })
     }));
+  }
+
+  /**
+   * Sets what we send to everyone, now and to whoever joins later: before or after start, any
+   * time. Tracks are swapped in place (replaceTrack), so nothing is renegotiated; the others are
+   * told what we send (MediaState). The caller owns the tracks and stops them.
+   *
+   * @example
+   * await call.setLocalMedia({ audio: mic, video: camera })
+   * await call.setLocalMedia({ video: screenTrack, screen: true })
+   * await call.setLocalMedia({ audio: null })   // mute
+   */
+  async setLocalMedia(media: LocalMedia): Promise<void> {
+    const next = { ...this.#localMedia };
+    if (media.audio !== undefined) next.audio = media.audio;
+    if (media.video !== undefined) next.video = media.video;
+    if (media.screen !== undefined) next.screen = media.screen;
+    this.#localMedia = next;
+    const tracks = { audio: media.audio, video: media.video };
+    await Promise.all(
+      [...this.#participants.values()].map(async (p) => {
+        await p.media?.setLocalTracks(tracks).catch(() => {});
+        await this.#sendMediaState(p);
+      })
+    );
+  }
+
+  /**
+   * Sends a chat message to everyone in the call, and emits it as a `chat` event. Delivery is
+   * ordered and acknowledged per participant: what a broken session did not deliver is sent
+   * again when it is back.
+   *
+   * @throws {ChatTooLongError} over CHAT_MAX_CHARS (nothing is sent)
+   */
+  async sendChat(text: string): Promise<void> {
+    checkChatText(text);
+    const from = this.peerId ?? '';
+    this.#chat({ id: `${from}:${++this.#chatCount}`, from, text, at: Date.now() });
+    await Promise.all(
+      [...this.#participants.values()]
+        .filter((p) => p.state === 'direct')
+        .map(async (p) => {
+          const { seq } = (p.chat ??= new ChatLink()).send(text);
+          await p.session?.send({ chat: { seq: BigInt(seq), text } }).catch(() => {});
+        })
+    );
   }
 
   /**
@@ -268,6 +386,7 @@ export class Call extends EventTarget {
     this.#controller.abort();
     const byes = [...this.#participants.values()].map(async (p) => {
       clearTimeout(p.fallback);
+      p.media?.close();
       if (p.session !== undefined && !p.session.closed) {
         await p.session
           .send({ bye: {} }, { signal: AbortSignal.timeout(BYE_TIMEOUT_MS) })
@@ -579,6 +698,7 @@ export class Call extends EventTarget {
     p.state = 'left';
     p.session?.close();
     p.session = undefined;
+    p.media?.close();
     this.#node?.admissions.revoke(p.id);
     this.#emitParticipants();
   }
@@ -629,6 +749,12 @@ export class Call extends EventTarget {
     });
     // Everyone tells everyone whom they are connected to: that is how a group meshes fully.
     void this.#broadcastRoster();
+    void this.#sendMediaState(p);
+    // Chat the last channel did not deliver (it was not acknowledged) goes again, in order.
+    for (const { seq, text } of p.chat?.pending() ?? []) {
+      void channel.send({ chat: { seq: BigInt(seq), text } }).catch(() => {});
+    }
+    this.#ensureMedia(p);
   }
 
   #onSessionMessage(p: Participant, message: SessionMessage): void {
@@ -643,7 +769,87 @@ export class Call extends EventTarget {
       void this.#node?.libp2p.hangUp(p.id).catch(() => {});
     } else if (message.notice?.kind === SecurityNotice.Kind.CALL_LOCKED) {
       this.#security({ kind: 'peer-call-locked', peerId: p.id.toString() });
+    } else if (message.mediaHello !== undefined || message.mediaSignal !== undefined) {
+      this.#ensureMedia(p);
+      void p.media?.receive(message as MediaIncoming);
+    } else if (message.mediaState !== undefined) {
+      const { audio, video, screen } = message.mediaState;
+      p.remoteMedia = { audio, video, screen: screen && video };
+      this.#emitParticipants();
+    } else if (message.chat !== undefined) {
+      const link = (p.chat ??= new ChatLink());
+      const { ack, deliver } = link.receive(Number(message.chat.seq), message.chat.text);
+      void p.session?.send({ chatAck: { seq: BigInt(ack) } }).catch(() => {});
+      const from = p.id.toString();
+      for (const { seq, text } of deliver) {
+        this.#chat({ id: `${from}:${seq}`, from, text, at: Date.now() });
+      }
+    } else if (message.chatAck !== undefined) {
+      p.chat?.acknowledge(Number(message.chatAck.seq));
     }
+  }
+
+  // ---- media --------------------------------------------------------------------------------------
+
+  /** Creates the participant's media session, once it has a session and we have a key. */
+  #ensureMedia(p: Participant): void {
+    const node = this.#node;
+    const RTC = this.#init.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    if (
+      p.media !== undefined ||
+      p.mediaRefused === true ||
+      p.sessionKey === undefined ||
+      p.session === undefined ||
+      node === undefined ||
+      typeof RTC !== 'function' ||
+      this.#phase === 'ended'
+    ) {
+      return;
+    }
+    const media = new MediaSession({
+      localPeer: node.peerId,
+      remotePeer: p.id,
+      sessionKey: p.sessionKey,
+      iceServers: this.#init.network.iceServers,
+      RTCPeerConnection: RTC,
+      kinds: this.#init.mediaKinds,
+      tracks: { audio: this.#localMedia.audio, video: this.#localMedia.video },
+      send: async (message) => {
+        if (p.session === undefined) {
+          throw new AbortedError('no session with this participant');
+        }
+        await p.session.send(message);
+      }
+    });
+    p.media = media;
+    media.addEventListener('remote-stream', (event) => {
+      p.stream = (event as CustomEvent<MediaStream>).detail;
+      this.#emitParticipants();
+    });
+    media.addEventListener('verified', (event) => {
+      p.safetyWords = (event as CustomEvent<readonly string[]>).detail;
+      this.#emitParticipants();
+    });
+    media.addEventListener('close', (event) => {
+      const error = (event as CustomEvent<SamenError | null>).detail;
+      if (p.media === media) {
+        p.media = undefined;
+        p.stream = undefined;
+        p.safetyWords = undefined;
+      }
+      if (error?.name === 'MediaFingerprintMismatchError') {
+        p.mediaRefused = true;
+        this.#security({ kind: 'media-mismatch', peerId: p.id.toString() });
+      }
+      this.#emitParticipants();
+    });
+  }
+
+  async #sendMediaState(p: Participant): Promise<void> {
+    const { audio, video, screen } = this.#localMedia;
+    await p.session
+      ?.send({ mediaState: { audio: audio !== null, video: video !== null, screen } })
+      .catch(() => {});
   }
 
   async #broadcastRoster(): Promise<void> {
@@ -700,6 +906,10 @@ export class Call extends EventTarget {
         detail: this.participants
       })
     );
+  }
+
+  #chat(entry: ChatEntry): void {
+    this.dispatchEvent(new CustomEvent<ChatEntry>('chat', { detail: entry }));
   }
 
   #security(event: SecurityEvent): void {

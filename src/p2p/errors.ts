@@ -90,6 +90,27 @@ export class ProtocolTimeoutError extends SamenError {
   override name = 'ProtocolTimeoutError';
 }
 
+// ---- media and chat ---------------------------------------------------------------------------
+
+/**
+ * A participant's media DTLS is not the one it vouched for over the admitted session: its
+ * MediaHello's MAC did not verify, or its SDP carries another certificate fingerprint. The media
+ * session is closed: someone may be in the middle.
+ */
+export class MediaFingerprintMismatchError extends SamenError {
+  override name = 'MediaFingerprintMismatchError';
+}
+
+/** The media RTCPeerConnection could not be negotiated (a description or candidate failed). */
+export class MediaNegotiationError extends SamenError {
+  override name = 'MediaNegotiationError';
+}
+
+/** A chat message over CHAT_MAX_CHARS (chat.ts): nothing was sent. */
+export class ChatTooLongError extends SamenError {
+  override name = 'ChatTooLongError';
+}
+
 // ---- lifecycle --------------------------------------------------------------------------------
 
 /** The operation was aborted (Leave, or a caller's AbortSignal). */

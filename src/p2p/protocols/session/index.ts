@@ -16,9 +16,20 @@ import {
   MessageTooLargeError,
   SamenError
 } from '../../errors.ts';
+import { CHAT_MAX_CHARS } from '../../chat.ts';
 import { SessionMessage } from './pb/session.ts';
 
-export { SessionMessage, SecurityNotice } from './pb/session.ts';
+export {
+  SessionMessage,
+  SecurityNotice,
+  type Chat,
+  type ChatAck,
+  type MediaCandidate,
+  type MediaDescription,
+  type MediaHello,
+  type MediaSignal,
+  type MediaState
+} from './pb/session.ts';
 
 /** The largest session message: room for an SDP offer of a multi-track call (~10–20 KiB). */
 export const SESSION_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -37,6 +48,27 @@ export const MAX_ROSTER_ADDRESSES = 8;
 
 /** Longest multiaddr or peer ID string in a roster. */
 const MAX_ROSTER_STRING = 1024;
+
+/**
+ * The longest SDP: a two-transceiver offer is 3–6 KiB; renegotiated and with many codecs it
+ * stays far below this, and the whole message must fit SESSION_MAX_MESSAGE_BYTES anyway.
+ */
+export const MEDIA_MAX_SDP_CHARS = 48 * 1024;
+
+/** The longest ICE candidate line (RFC 8839 §5.1: ~100–200 characters in practice). */
+export const MEDIA_MAX_CANDIDATE_CHARS = 1024;
+
+/** The longest sdpMid / usernameFragment (RFC 8839 §5.4: an ice-ufrag is at most 256). */
+export const MEDIA_MAX_TOKEN_CHARS = 256;
+
+/** m-lines in one description: two transceivers, with room for renegotiation. */
+export const MEDIA_MAX_M_LINE_INDEX = 64;
+
+/** A MediaHello fingerprint: "sha-256 " and 32 colon-separated hex bytes (RFC 8122 §5). */
+export const MEDIA_FINGERPRINT_PATTERN = /^sha-256 (?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
+
+/** An HMAC-SHA-256 tag. */
+export const MEDIA_HELLO_MAC_BYTES = 32;
 
 /** Only one session stream per connection and direction is ever needed. */
 export const SESSION_MAX_STREAMS = 2;
@@ -144,7 +176,16 @@ export class SessionChannel extends EventTarget {
 
 /** Checks the fields the schema cannot: counts, lengths, exactly one body. */
 export function checkMessage(message: SessionMessage): void {
-  const bodies = [message.roster, message.bye, message.notice].filter((b) => b !== undefined);
+  const bodies = [
+    message.roster,
+    message.bye,
+    message.notice,
+    message.mediaSignal,
+    message.mediaHello,
+    message.mediaState,
+    message.chat,
+    message.chatAck
+  ].filter((b) => b !== undefined);
   if (bodies.length !== 1) {
     throw new MalformedMessageError('a session message must carry exactly one known body');
   }
@@ -163,6 +204,59 @@ export function checkMessage(message: SessionMessage): void {
         throw new MalformedMessageError('a roster entry out of bounds');
       }
     }
+  }
+  if (message.mediaSignal !== undefined) {
+    checkMediaSignal(message.mediaSignal);
+  }
+  if (message.mediaHello !== undefined) {
+    const { fingerprint, mac } = message.mediaHello;
+    if (!MEDIA_FINGERPRINT_PATTERN.test(fingerprint) || mac.byteLength !== MEDIA_HELLO_MAC_BYTES) {
+      throw new MalformedMessageError('a media hello out of bounds');
+    }
+  }
+  if (message.chat !== undefined) {
+    checkSeq(message.chat.seq);
+    if (message.chat.text.length > CHAT_MAX_CHARS) {
+      throw new MalformedMessageError(`a chat message of ${message.chat.text.length} characters`);
+    }
+  }
+  if (message.chatAck !== undefined) {
+    checkSeq(message.chatAck.seq);
+  }
+}
+
+function checkMediaSignal(signal: NonNullable<SessionMessage['mediaSignal']>): void {
+  const { description, candidate } = signal;
+  if ((description === undefined) === (candidate === undefined)) {
+    throw new MalformedMessageError('a media signal must carry a description or a candidate');
+  }
+  if (description !== undefined) {
+    if (description.type !== 'offer' && description.type !== 'answer') {
+      throw new MalformedMessageError('a media description of an unknown type');
+    }
+    if (description.sdp.length === 0 || description.sdp.length > MEDIA_MAX_SDP_CHARS) {
+      throw new MalformedMessageError(
+        `a media description of ${description.sdp.length} characters`
+      );
+    }
+  }
+  if (candidate !== undefined) {
+    if (
+      candidate.candidate.length > MEDIA_MAX_CANDIDATE_CHARS ||
+      (candidate.sdpMid?.length ?? 0) > MEDIA_MAX_TOKEN_CHARS ||
+      (candidate.usernameFragment?.length ?? 0) > MEDIA_MAX_TOKEN_CHARS ||
+      (candidate.sdpMLineIndex ?? 0) > MEDIA_MAX_M_LINE_INDEX ||
+      (candidate.sdpMid === undefined && candidate.sdpMLineIndex === undefined)
+    ) {
+      throw new MalformedMessageError('a media candidate out of bounds');
+    }
+  }
+}
+
+/** Chat sequence numbers count from 1 and stay exact as JavaScript numbers. */
+function checkSeq(seq: bigint): void {
+  if (seq < 1n || seq > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new MalformedMessageError(`a chat sequence number of ${seq}`);
   }
 }
 

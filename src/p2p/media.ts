@@ -1,0 +1,497 @@
+/**
+ * Media with one remote participant: one RTCPeerConnection (DTLS-SRTP), signalled over the
+ * admitted session stream, and bound to the admission.
+ *
+ *   both: MediaHello { fingerprint, mac = HMAC(session key, "samen/v1 dtls" ‖ peer ID ‖ fp) }
+ *         (sent once, before the sender's first description)
+ *   impolite: addTransceiver(audio), addTransceiver(video) ─► offer ─► polite adopts both as
+ *             sendrecv ─► answer; camera on/off, device switch, screen share: replaceTrack only
+ *   every remote description: its a=fingerprint must equal the verified MediaHello's, else the
+ *             session closes with MediaFingerprintMismatchError before any remote media is shown
+ *
+ * Negotiation follows the W3C "perfect negotiation" pattern (webrtc-pc §10.7, and the
+ * webrtc/samples page): `makingOffer`, `ignoreOffer`, `isSettingRemoteAnswerPending`,
+ * `setLocalDescription()` without arguments (rollback is implicit on the polite side). The polite
+ * side is the one with the lower peer ID string, so both agree without a message. ICE candidates
+ * that arrive before the remote description are queued and added after it.
+ *
+ * The browser's DTLS handshake checks the remote certificate against the SDP's a=fingerprint
+ * (RFC 8122 §5, JSEP §5.8); with the check here against the MediaHello, the media is bound to the
+ * peer that proved the passphrase in CPace. The fingerprints also feed the safety words.
+ */
+import type { PeerId } from '@libp2p/interface';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { lvCat } from './cpace.ts';
+import {
+  MalformedMessageError,
+  MediaFingerprintMismatchError,
+  MediaNegotiationError,
+  SamenError
+} from './errors.ts';
+import type { MediaDescription, MediaHello, MediaSignal } from './protocols/session/index.ts';
+import { normaliseFingerprint, safetyWords } from './safety-words.ts';
+
+export type MediaKind = 'audio' | 'video';
+
+/** The RTCPeerConnection constructor: the browser's, or a polyfill in Node tests. */
+export type PeerConnectionConstructor = new (configuration?: RTCConfiguration) => RTCPeerConnection;
+
+/** A media message for the peer, in the shape of a session message body. */
+export type MediaOutgoing =
+  { readonly mediaHello: MediaHello } | { readonly mediaSignal: MediaSignal };
+
+/** A media message from the peer. */
+export interface MediaIncoming {
+  readonly mediaHello?: MediaHello;
+  readonly mediaSignal?: MediaSignal;
+}
+
+export interface LocalTracks {
+  /** The microphone track; null sends nothing (muted). Undefined leaves it as it is. */
+  readonly audio?: MediaStreamTrack | null;
+  /** The camera or screen track; null sends nothing. Undefined leaves it as it is. */
+  readonly video?: MediaStreamTrack | null;
+}
+
+export interface MediaSessionInit {
+  readonly localPeer: PeerId;
+  readonly remotePeer: PeerId;
+  /** The pair's admission session key; copied, and wiped on close. */
+  readonly sessionKey: Uint8Array;
+  /** STUN/TURN servers, from the network profile. */
+  readonly iceServers?: readonly RTCIceServer[];
+  /** Sends one message to the peer over the session; failures are the session's business. */
+  readonly send: (message: MediaOutgoing) => Promise<void>;
+  /** Defaults to `globalThis.RTCPeerConnection`. */
+  readonly RTCPeerConnection?: PeerConnectionConstructor;
+  /**
+   * The transceivers the impolite side creates: audio and video by default. Empty only where
+   * the RTCPeerConnection has no media (Node tests with node-datachannel).
+   */
+  readonly kinds?: readonly MediaKind[];
+  readonly tracks?: LocalTracks;
+}
+
+export interface MediaSessionEvents {
+  /** Remote media arrived (a new track on the one remote stream), after verification. */
+  'remote-stream': CustomEvent<MediaStream>;
+  /** Both fingerprints are known and the peer's is verified: the pair's safety words. */
+  verified: CustomEvent<readonly string[]>;
+  /** The peer connection's connectionState changed. */
+  state: CustomEvent<RTCPeerConnectionState>;
+  /** The session closed; `detail` is the typed error when it closed badly, else null. */
+  close: CustomEvent<SamenError | null>;
+}
+
+const DTLS_LABEL = utf8ToBytes('samen/v1 dtls');
+
+/**
+ * The MAC of a MediaHello: HMAC-SHA-256(session key, lv_cat("samen/v1 dtls", peer ID bytes,
+ * fingerprint)), with the sender's peer ID (its multihash bytes) and fingerprint as sent.
+ */
+export function mediaHelloMac(
+  sessionKey: Uint8Array,
+  sender: PeerId,
+  fingerprint: string
+): Uint8Array<ArrayBuffer> {
+  const tag = hmac(
+    sha256,
+    sessionKey,
+    lvCat(DTLS_LABEL, sender.toMultihash().bytes, utf8ToBytes(fingerprint))
+  );
+  return Uint8Array.from(tag);
+}
+
+/**
+ * The certificate fingerprint of an SDP (RFC 8122 §5), normalised; undefined when it has none,
+ * or has several that differ, or one that is not SHA-256 (what every browser uses).
+ */
+export function sdpFingerprint(sdp: string): string | undefined {
+  const values = new Set<string>();
+  for (const line of sdp.split(/\r?\n/)) {
+    if (line.startsWith('a=fingerprint:')) {
+      values.add(normaliseFingerprint(line.slice('a=fingerprint:'.length)));
+    }
+  }
+  const [only] = values;
+  return values.size === 1 && only!.startsWith('sha-256 ') ? only : undefined;
+}
+
+/**
+ * @example
+ * const media = new MediaSession({ localPeer, remotePeer, sessionKey, iceServers, send })
+ * media.addEventListener('remote-stream', (e) => (video.srcObject = e.detail))
+ * media.addEventListener('verified', (e) => showSafetyWords(e.detail))
+ * session.addEventListener('message', (e) => media.receive(e.detail))
+ * await media.setLocalTracks({ audio: mic, video: camera })
+ * media.close()
+ */
+export class MediaSession extends EventTarget {
+  readonly polite: boolean;
+  readonly #init: MediaSessionInit;
+  readonly #pc: RTCPeerConnection;
+  readonly #controller = new AbortController();
+  readonly #sessionKey: Uint8Array;
+  readonly #transceivers = new Map<MediaKind, RTCRtpTransceiver>();
+  readonly #tracks = new Map<MediaKind, MediaStreamTrack | null>();
+  /** Incoming messages, handled one at a time and in order. */
+  #queue: Promise<void> = Promise.resolve();
+  /** Candidates that came before the remote description. */
+  #early: RTCIceCandidateInit[] = [];
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #isSettingRemoteAnswerPending = false;
+  #helloSent = false;
+  #localFingerprint: string | undefined;
+  #remoteFingerprint: string | undefined;
+  /** A remote description has been checked against the MediaHello and applied. */
+  #remoteChecked = false;
+  #safetyWords: readonly string[] | undefined;
+  #remoteStream: MediaStream | undefined;
+  #closed = false;
+
+  constructor(init: MediaSessionInit) {
+    super();
+    this.#init = init;
+    this.#sessionKey = Uint8Array.from(init.sessionKey);
+    this.polite = init.localPeer.toString() < init.remotePeer.toString();
+    const Constructor = init.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    this.#pc = new Constructor({ iceServers: [...(init.iceServers ?? [])] });
+    for (const [kind, track] of Object.entries(init.tracks ?? {})) {
+      this.#tracks.set(kind as MediaKind, track ?? null);
+    }
+    const options = { signal: this.#controller.signal };
+    const pc = this.#pc;
+    pc.addEventListener('negotiationneeded', () => void this.#negotiate(), options);
+    pc.addEventListener('icecandidate', (event) => this.#onIceCandidate(event), options);
+    pc.addEventListener('track', (event) => this.#onTrack(event), options);
+    pc.addEventListener('connectionstatechange', () => this.#onConnectionState(), options);
+    if (!this.polite) {
+      // One side creates the transceivers, so there is never a pair of each (an offer's m-lines
+      // are not matched to transceivers made by addTransceiver on the other side: webrtc-pc
+      // §4.4.1.6); the polite side adopts the ones the offer brings.
+      for (const kind of init.kinds ?? ['audio', 'video']) {
+        const transceiver = pc.addTransceiver(kind, { direction: 'sendrecv' });
+        this.#transceivers.set(kind, transceiver);
+        void this.#apply(kind);
+      }
+    }
+  }
+
+  /** The peer connection (for diagnostics and tests). */
+  get peerConnection(): RTCPeerConnection {
+    return this.#pc;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The remote media, once a verified remote description brought a track. */
+  get remoteStream(): MediaStream | undefined {
+    return this.#remoteStream;
+  }
+
+  /** The pair's safety words, once both fingerprints are known and the peer's is verified. */
+  get safetyWords(): readonly string[] | undefined {
+    return this.#safetyWords;
+  }
+
+  get localFingerprint(): string | undefined {
+    return this.#localFingerprint;
+  }
+
+  /** The peer's fingerprint from its verified MediaHello. */
+  get remoteFingerprint(): string | undefined {
+    return this.#remoteFingerprint;
+  }
+
+  /**
+   * Sets what we send: replaceTrack on the existing transceivers, so that camera on/off, a
+   * device switch or a screen share never renegotiate. A track for a kind whose transceiver
+   * does not exist yet (the polite side before the first offer) is applied when it does.
+   */
+  async setLocalTracks(tracks: LocalTracks): Promise<void> {
+    const changed: MediaKind[] = [];
+    for (const kind of ['audio', 'video'] as const) {
+      const track = tracks[kind];
+      if (track !== undefined) {
+        this.#tracks.set(kind, track);
+        changed.push(kind);
+      }
+    }
+    await Promise.all(changed.map((kind) => this.#apply(kind)));
+  }
+
+  /** Takes a media message from the peer; messages are handled in the order they came. */
+  receive(message: MediaIncoming): Promise<void> {
+    this.#queue = this.#queue.then(async () => {
+      if (this.#closed) {
+        return;
+      }
+      try {
+        if (message.mediaHello !== undefined) {
+          this.#onHello(message.mediaHello);
+        } else if (message.mediaSignal?.description !== undefined) {
+          await this.#onDescription(message.mediaSignal.description);
+        } else if (message.mediaSignal?.candidate !== undefined) {
+          await this.#onCandidate(message.mediaSignal.candidate);
+        }
+      } catch (err) {
+        this.close(
+          err instanceof SamenError
+            ? err
+            : new MediaNegotiationError('a media signal failed', { cause: err })
+        );
+      }
+    });
+    return this.#queue;
+  }
+
+  /**
+   * Restarts ICE (after the network changed). Only the impolite side does it, so two restarts
+   * never cross; the polite side's connection recovers with the impolite side's new offer.
+   */
+  restartIce(): void {
+    if (!this.#closed && !this.polite) {
+      this.#pc.restartIce();
+    }
+  }
+
+  /** Closes the peer connection and wipes the key (with `error` when it ended badly). Idempotent. */
+  close(error?: SamenError): void {
+    if (this.#closed) {
+      return;
+    }
+    this.#closed = true;
+    this.#controller.abort();
+    this.#pc.close();
+    this.#sessionKey.fill(0);
+    this.#early = [];
+    this.dispatchEvent(new CustomEvent('close', { detail: error ?? null }));
+  }
+
+  // ---- negotiation ------------------------------------------------------------------------------
+
+  async #negotiate(): Promise<void> {
+    try {
+      this.#makingOffer = true;
+      await this.#pc.setLocalDescription();
+      await this.#sendLocalDescription();
+    } catch (err) {
+      this.close(new MediaNegotiationError('could not make an offer', { cause: err }));
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
+  async #onDescription({ type, sdp }: MediaDescription): Promise<void> {
+    const pc = this.#pc;
+    if (type !== 'offer' && type !== 'answer') {
+      throw new MalformedMessageError('a media description of an unknown type');
+    }
+    const description: RTCSessionDescriptionInit = { type, sdp };
+    // The binding to the admission comes first: nothing of a description that carries another
+    // certificate reaches the peer connection.
+    this.#checkRemoteFingerprint(description.sdp ?? '');
+    this.#remoteChecked = true;
+    const readyForOffer =
+      !this.#makingOffer && (pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
+    const offerCollision = description.type === 'offer' && !readyForOffer;
+    this.#ignoreOffer = !this.polite && offerCollision;
+    if (this.#ignoreOffer) {
+      return;
+    }
+    this.#isSettingRemoteAnswerPending = description.type === 'answer';
+    try {
+      await pc.setRemoteDescription(description);
+    } finally {
+      this.#isSettingRemoteAnswerPending = false;
+    }
+    await this.#addEarlyCandidates();
+    if (description.type === 'offer') {
+      this.#adoptTransceivers();
+      await pc.setLocalDescription();
+      await this.#sendLocalDescription();
+    }
+    this.#maybeVerified();
+  }
+
+  async #onCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (!hasDescription(this.#pc.remoteDescription)) {
+      this.#early.push(candidate);
+      return;
+    }
+    try {
+      await this.#pc.addIceCandidate(candidate);
+    } catch (err) {
+      // A candidate of the offer we ignored fails; any other failure is real.
+      if (!this.#ignoreOffer) {
+        throw err;
+      }
+    }
+  }
+
+  async #addEarlyCandidates(): Promise<void> {
+    const early = this.#early;
+    this.#early = [];
+    for (const candidate of early) {
+      await this.#onCandidate(candidate);
+    }
+  }
+
+  async #sendLocalDescription(): Promise<void> {
+    const local = this.#pc.localDescription;
+    if (this.#closed || !hasDescription(local)) {
+      return;
+    }
+    if (!this.#helloSent) {
+      const fingerprint = sdpFingerprint(local.sdp);
+      if (fingerprint === undefined) {
+        throw new MediaNegotiationError('our own SDP has no usable certificate fingerprint');
+      }
+      this.#localFingerprint = fingerprint;
+      this.#helloSent = true;
+      const mac = mediaHelloMac(this.#sessionKey, this.#init.localPeer, fingerprint);
+      await this.#send({ mediaHello: { fingerprint, mac } });
+    }
+    await this.#send({ mediaSignal: { description: { type: local.type, sdp: local.sdp } } });
+    this.#maybeVerified();
+  }
+
+  #onIceCandidate(event: RTCPeerConnectionIceEvent): void {
+    const candidate = event.candidate;
+    // A null candidate (or an empty one) marks the end of gathering; the peer needs nothing.
+    if (candidate === null || candidate.candidate === '') {
+      return;
+    }
+    void this.#send({
+      mediaSignal: {
+        candidate: {
+          candidate: candidate.candidate,
+          sdpMid: candidate.sdpMid ?? undefined,
+          sdpMLineIndex: candidate.sdpMLineIndex ?? undefined,
+          usernameFragment: candidate.usernameFragment ?? undefined
+        }
+      }
+    });
+  }
+
+  async #send(message: MediaOutgoing): Promise<void> {
+    if (!this.#closed) {
+      await this.#init.send(message).catch(() => {});
+    }
+  }
+
+  #onConnectionState(): void {
+    const state = this.#pc.connectionState;
+    this.dispatchEvent(new CustomEvent<RTCPeerConnectionState>('state', { detail: state }));
+    if (state === 'failed') {
+      this.restartIce();
+    }
+  }
+
+  // ---- the binding to the admission -----------------------------------------------------------
+
+  #onHello({ fingerprint, mac }: MediaHello): void {
+    const expected = mediaHelloMac(this.#sessionKey, this.#init.remotePeer, fingerprint);
+    if (!equalBytes(expected, mac)) {
+      throw new MediaFingerprintMismatchError('the media hello MAC did not verify');
+    }
+    const normalised = normaliseFingerprint(fingerprint);
+    if (this.#remoteFingerprint !== undefined && this.#remoteFingerprint !== normalised) {
+      throw new MediaFingerprintMismatchError('a second media hello with another fingerprint');
+    }
+    this.#remoteFingerprint = normalised;
+  }
+
+  #checkRemoteFingerprint(sdp: string): void {
+    if (this.#remoteFingerprint === undefined) {
+      throw new MediaFingerprintMismatchError('a media description before the media hello');
+    }
+    if (sdpFingerprint(sdp) !== this.#remoteFingerprint) {
+      throw new MediaFingerprintMismatchError(
+        'the media description carries another certificate fingerprint'
+      );
+    }
+  }
+
+  #maybeVerified(): void {
+    const local = this.#localFingerprint;
+    const remote = this.#remoteFingerprint;
+    if (this.#safetyWords !== undefined || this.#closed || !this.#remoteChecked) {
+      return;
+    }
+    if (local !== undefined && remote !== undefined) {
+      this.#safetyWords = Object.freeze(safetyWords(this.#sessionKey, local, remote));
+      this.dispatchEvent(
+        new CustomEvent<readonly string[]>('verified', { detail: this.#safetyWords })
+      );
+    }
+  }
+
+  // ---- tracks -----------------------------------------------------------------------------------
+
+  /** The polite side takes the transceivers the impolite side's offer created, as sendrecv. */
+  #adoptTransceivers(): void {
+    if (!this.polite) {
+      return;
+    }
+    for (const transceiver of this.#pc.getTransceivers()) {
+      const kind = transceiver.receiver.track.kind as MediaKind;
+      if (
+        (kind === 'audio' || kind === 'video') &&
+        !this.#transceivers.has(kind) &&
+        transceiver.mid !== null &&
+        transceiver.currentDirection !== 'stopped'
+      ) {
+        transceiver.direction = 'sendrecv';
+        this.#transceivers.set(kind, transceiver);
+        void this.#apply(kind);
+      }
+    }
+  }
+
+  async #apply(kind: MediaKind): Promise<void> {
+    const transceiver = this.#transceivers.get(kind);
+    const track = this.#tracks.get(kind);
+    if (transceiver === undefined || track === undefined || this.#closed) {
+      return;
+    }
+    // replaceTrack never renegotiates between tracks of the same kind (webrtc-pc §5.2).
+    await transceiver.sender.replaceTrack(track);
+  }
+
+  #onTrack(event: RTCTrackEvent): void {
+    // Tracks come only from a description whose fingerprint was checked (#onDescription).
+    if (!this.#remoteChecked || this.#closed) {
+      return;
+    }
+    const stream = (this.#remoteStream ??= new MediaStream());
+    if (!stream.getTracks().includes(event.track)) {
+      stream.addTrack(event.track);
+    }
+    this.dispatchEvent(new CustomEvent<MediaStream>('remote-stream', { detail: stream }));
+  }
+}
+
+function hasDescription(
+  description: RTCSessionDescription | null
+): description is RTCSessionDescription {
+  // node-datachannel returns an empty description rather than null.
+  return description !== null && description.sdp !== '' && description.type !== undefined;
+}
+
+/** Compares in time independent of where the inputs differ. */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) {
+    return false;
+  }
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff |= a[i]! ^ b[i]!;
+  }
+  return diff === 0;
+}

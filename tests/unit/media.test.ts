@@ -1,0 +1,243 @@
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import type { PeerId } from '@libp2p/interface';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { RTCPeerConnection as PolyfillPeerConnection } from 'node-datachannel/polyfill';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  MediaSession,
+  mediaHelloMac,
+  sdpFingerprint,
+  type MediaOutgoing,
+  type PeerConnectionConstructor
+} from '../../src/p2p/media.ts';
+import type { SamenError } from '../../src/p2p/errors.ts';
+
+// node-datachannel's W3C polyfill has no media (addTransceiver throws), so these sessions carry
+// no transceivers (`kinds: []`) and negotiation is triggered by a data channel each. Its
+// negotiationneeded event never fires on its own, so the test fires it, on both at once: glare.
+/**
+ * node-datachannel's RTCPeerConnection, bound to loopback (its `bindAddress` option): in a
+ * loopback-only network namespace it has no other interface to gather candidates on.
+ */
+class LoopbackPeerConnection extends PolyfillPeerConnection {
+  constructor(configuration: RTCConfiguration = {}) {
+    super({ ...configuration, bindAddress: '127.0.0.1' } as RTCConfiguration);
+  }
+}
+const RTC = LoopbackPeerConnection as unknown as PeerConnectionConstructor;
+
+const FINGERPRINT_A = `sha-256 ${Array.from({ length: 32 }, () => 'AB').join(':')}`;
+
+interface Pair {
+  readonly a: MediaSession;
+  readonly b: MediaSession;
+  readonly keys: { readonly a: PeerId; readonly b: PeerId };
+  /** The descriptions each side sent, in order. */
+  readonly sent: readonly { from: 'a' | 'b'; type: string }[];
+}
+
+const sessions: MediaSession[] = [];
+
+afterEach(() => {
+  for (const session of sessions.splice(0)) {
+    session.close();
+  }
+});
+
+async function peers(): Promise<{ low: PeerId; high: PeerId }> {
+  const [x, y] = await Promise.all([
+    generateKeyPair('Ed25519').then(peerIdFromPrivateKey),
+    generateKeyPair('Ed25519').then(peerIdFromPrivateKey)
+  ]);
+  return x.toString() < y.toString() ? { low: x, high: y } : { low: y, high: x };
+}
+
+/**
+ * Two sessions wired by an in-memory signalling pipe that keeps order and delays each message
+ * by `delayMs`; `tamper` may rewrite what A sends.
+ */
+async function pair(
+  options: {
+    delayMs?: number;
+    tamper?: (
+      message: MediaOutgoing,
+      from: { sessionKey: Uint8Array; peer: PeerId }
+    ) => MediaOutgoing;
+  } = {}
+): Promise<Pair> {
+  const { low, high } = await peers();
+  const sessionKey = crypto.getRandomValues(new Uint8Array(32));
+  const delay = options.delayMs ?? 5;
+  const sent: { from: 'a' | 'b'; type: string }[] = [];
+  const log = (from: 'a' | 'b', message: MediaOutgoing): void => {
+    if ('mediaSignal' in message && message.mediaSignal.description !== undefined) {
+      sent.push({ from, type: message.mediaSignal.description.type });
+    }
+  };
+  const pipe = (to: () => MediaSession) => {
+    let chain = Promise.resolve();
+    return (message: MediaOutgoing): Promise<void> => {
+      chain = chain
+        .then(() => new Promise<void>((resolve) => setTimeout(resolve, delay)))
+        .then(() => void to().receive(message));
+      return Promise.resolve();
+    };
+  };
+  const toB = pipe(() => b);
+  const toA = pipe(() => a);
+  // The pipes look the other side up when a message goes, by which time both exist.
+  const a: MediaSession = new MediaSession({
+    localPeer: low,
+    remotePeer: high,
+    sessionKey,
+    RTCPeerConnection: RTC,
+    kinds: [],
+    iceServers: [],
+    send: (message) => {
+      log('a', message);
+      return toB(options.tamper?.(message, { sessionKey, peer: low }) ?? message);
+    }
+  });
+  const b: MediaSession = new MediaSession({
+    localPeer: high,
+    remotePeer: low,
+    sessionKey,
+    RTCPeerConnection: RTC,
+    kinds: [],
+    iceServers: [],
+    send: (message) => {
+      log('b', message);
+      return toA(message);
+    }
+  });
+  sessions.push(a, b);
+  return { a, b, keys: { a: low, b: high }, sent };
+}
+
+function next<T>(target: EventTarget, type: string): Promise<T> {
+  return new Promise((resolve) =>
+    target.addEventListener(type, (event) => resolve((event as CustomEvent<T>).detail), {
+      once: true
+    })
+  );
+}
+
+function connected(session: MediaSession): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (session.peerConnection.connectionState === 'connected') {
+        resolve();
+      }
+    };
+    session.addEventListener('state', check);
+    check();
+  });
+}
+
+/** Both sides want to negotiate at the same moment. */
+function offerAtOnce(...sides: MediaSession[]): RTCDataChannel[] {
+  const channels = sides.map((s) => s.peerConnection.createDataChannel('glare'));
+  for (const side of sides) {
+    side.peerConnection.dispatchEvent(new Event('negotiationneeded'));
+  }
+  return channels;
+}
+
+describe('MediaSession', () => {
+  it('takes the lower peer ID string as the polite side', async () => {
+    const { a, b, keys } = await pair();
+    expect(keys.a.toString() < keys.b.toString()).toBe(true);
+    expect([a.polite, b.polite]).toEqual([true, false]);
+  });
+
+  it('connects both sides and agrees on safety words when both offer at once', async () => {
+    const { a, b, sent } = await pair({ delayMs: 10 });
+    const closes: (SamenError | null)[] = [];
+    a.addEventListener('close', (e) => closes.push((e as CustomEvent<SamenError | null>).detail));
+    b.addEventListener('close', (e) => closes.push((e as CustomEvent<SamenError | null>).detail));
+    const words = Promise.all([next<string[]>(a, 'verified'), next<string[]>(b, 'verified')]);
+
+    const [channelA] = offerAtOnce(a, b);
+    const opened = new Promise<void>((resolve) =>
+      channelA!.addEventListener('open', () => resolve(), { once: true })
+    );
+    await Promise.all([connected(a), connected(b), opened]);
+    const [wordsA, wordsB] = await words;
+
+    expect(a.peerConnection.signalingState).toBe('stable');
+    expect(b.peerConnection.signalingState).toBe('stable');
+    expect(a.peerConnection.connectionState).toBe('connected');
+    expect(b.peerConnection.connectionState).toBe('connected');
+    // Both offered (glare); the polite A rolled back and answered B's offer, B ignored A's.
+    expect(sent).toEqual([
+      { from: 'a', type: 'offer' },
+      { from: 'b', type: 'offer' },
+      { from: 'a', type: 'answer' }
+    ]);
+    expect(wordsA).toHaveLength(4);
+    expect(wordsA).toEqual(wordsB);
+    expect(a.remoteFingerprint).toBe(b.localFingerprint);
+    expect(b.remoteFingerprint).toBe(a.localFingerprint);
+    expect(closes).toEqual([]);
+    expect([a.closed, b.closed]).toEqual([false, false]);
+  });
+
+  it('closes with MediaFingerprintMismatchError when the hello MAC does not verify', async () => {
+    const { a, b } = await pair({
+      tamper: (message) => {
+        if ('mediaHello' in message) {
+          const mac = Uint8Array.from(message.mediaHello.mac);
+          mac[0]! ^= 1;
+          return { mediaHello: { ...message.mediaHello, mac } };
+        }
+        return message;
+      }
+    });
+    const closed = next<SamenError | null>(b, 'close');
+    offerAtOnce(a);
+
+    const error = await closed;
+    expect(error?.name).toBe('MediaFingerprintMismatchError');
+    expect(b.closed).toBe(true);
+    expect(b.peerConnection.connectionState).toBe('closed');
+    expect(b.safetyWords).toBeUndefined();
+  });
+
+  it('closes with MediaFingerprintMismatchError when the SDP carries another certificate than the hello', async () => {
+    const { a, b } = await pair({
+      tamper: (message, { sessionKey, peer }) => {
+        if ('mediaHello' in message) {
+          // A hello that verifies (made with the real key) for a certificate the SDP does not use.
+          const mac = mediaHelloMac(sessionKey, peer, FINGERPRINT_A);
+          return { mediaHello: { fingerprint: FINGERPRINT_A, mac } };
+        }
+        return message;
+      }
+    });
+    const closed = next<SamenError | null>(b, 'close');
+    offerAtOnce(a);
+
+    const error = await closed;
+    expect(error?.name).toBe('MediaFingerprintMismatchError');
+    expect(error?.message).toMatch(/another certificate/);
+    expect(b.closed).toBe(true);
+    expect(b.remoteStream).toBeUndefined();
+  });
+
+  it('reads one SHA-256 fingerprint from an SDP and refuses several that differ', () => {
+    const fp = FINGERPRINT_A.slice('sha-256 '.length);
+    expect(sdpFingerprint(`v=0\r\na=fingerprint:SHA-256 ${fp.toLowerCase()}\r\n`)).toBe(
+      FINGERPRINT_A
+    );
+    expect(
+      sdpFingerprint(`v=0\r\na=fingerprint:sha-256 ${fp}\r\na=fingerprint:sha-256 ${fp}\r\n`)
+    ).toBe(FINGERPRINT_A);
+    expect(
+      sdpFingerprint(
+        `a=fingerprint:sha-256 ${fp}\r\na=fingerprint:sha-256 ${fp.replace('AB', 'CD')}`
+      )
+    ).toBeUndefined();
+    expect(sdpFingerprint(`a=fingerprint:sha-1 ${fp}`)).toBeUndefined();
+    expect(sdpFingerprint('v=0\r\n')).toBeUndefined();
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { CHAT_MAX_CHARS } from '../../src/p2p/chat.ts';
+import {
+  checkMessage,
+  MEDIA_MAX_SDP_CHARS,
+  type SessionMessage
+} from '../../src/p2p/protocols/session/index.ts';
+
+const FINGERPRINT = `sha-256 ${Array.from({ length: 32 }, () => '0F').join(':')}`;
+
+function nameOf(message: SessionMessage): string | undefined {
+  try {
+    checkMessage(message);
+  } catch (err) {
+    return (err as Error).name;
+  }
+  return undefined;
+}
+
+describe('checkMessage (media and chat)', () => {
+  it('accepts well-formed media and chat messages', () => {
+    const ok: SessionMessage[] = [
+      { mediaHello: { fingerprint: FINGERPRINT, mac: new Uint8Array(32) } },
+      { mediaSignal: { description: { type: 'offer', sdp: 'v=0\r\n' } } },
+      {
+        mediaSignal: {
+          candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' }
+        }
+      },
+      { mediaState: { audio: true, video: false, screen: false } },
+      { chat: { seq: 1n, text: 'x'.repeat(CHAT_MAX_CHARS) } },
+      { chatAck: { seq: 7n } }
+    ];
+    expect(ok.map(nameOf)).toEqual(ok.map(() => undefined));
+  });
+
+  it('throws MalformedMessageError for each out-of-bounds field', () => {
+    const bad: SessionMessage[] = [
+      { mediaHello: { fingerprint: 'sha-1 0F', mac: new Uint8Array(32) } },
+      { mediaHello: { fingerprint: FINGERPRINT, mac: new Uint8Array(31) } },
+      { mediaSignal: {} },
+      { mediaSignal: { description: { type: 'rollback', sdp: 'v=0' } } },
+      { mediaSignal: { description: { type: 'offer', sdp: 'v'.repeat(MEDIA_MAX_SDP_CHARS + 1) } } },
+      { mediaSignal: { candidate: { candidate: 'candidate:1' } } },
+      { mediaSignal: { candidate: { candidate: 'c'.repeat(1025), sdpMid: '0' } } },
+      { chat: { seq: 0n, text: 'a' } },
+      { chat: { seq: 1n, text: 'x'.repeat(CHAT_MAX_CHARS + 1) } },
+      { chatAck: { seq: 2n ** 60n } },
+      { chat: { seq: 1n, text: 'a' }, chatAck: { seq: 1n } }
+    ];
+    expect(bad.map(nameOf)).toEqual(bad.map(() => 'MalformedMessageError'));
+  });
+});
