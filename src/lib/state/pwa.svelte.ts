@@ -5,6 +5,9 @@
  */
 import { browser } from '$app/environment';
 
+/** The "works offline" note is news once: it goes away by itself after this long. */
+export const OFFLINE_READY_NOTE_MS = 8_000;
+
 export class PwaState {
   #needRefresh = $state(false);
   #offlineReady = $state(false);
@@ -29,6 +32,8 @@ export class PwaState {
       },
       onOfflineReady: () => {
         this.#offlineReady = true;
+        // A note in the corner must not stay over what the user came for (Send, say).
+        setTimeout(() => (this.#offlineReady = false), OFFLINE_READY_NOTE_MS);
       }
     });
   }
