@@ -3,7 +3,9 @@
  * of the core's `Call` (which, with its node and connections, stays out of reactive state).
  * One call at a time; the passphrase goes straight to the core and is not kept here.
  */
-import type { Call, CallStep, ParticipantSnapshot, SecurityEvent } from '$p2p/call.ts';
+import { SvelteSet } from 'svelte/reactivity';
+import type { Call, CallStep, ChatEntry, ParticipantSnapshot, SecurityEvent } from '$p2p/call.ts';
+import { localMedia, type LocalMedia } from './media.svelte.ts';
 import { network, type NetworkState } from './network.svelte.ts';
 
 export interface Alert {
@@ -28,8 +30,13 @@ export class CallState {
   #nobodyYet = $state(false);
   #leaving = $state(false);
   #selfId = $state<string | undefined>(undefined);
+  #chat = $state.raw<readonly ChatEntry[]>([]);
+  #chatProblem = $state<string | undefined>(undefined);
+  /** Peers whose safety words the user marked as compared, for this call only. */
+  readonly #verified = new SvelteSet<string>();
 
   readonly #network: NetworkState;
+  readonly #media: LocalMedia;
   #call: Call | undefined;
   #nextAlertId = 1;
   // Bookkeeping only, never rendered: a reactive SvelteSet would track reads for nothing.
@@ -37,8 +44,9 @@ export class CallState {
   #seenAlerts = new Set<string>();
   #nobodyTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(networkState: NetworkState) {
+  constructor(networkState: NetworkState, media: LocalMedia) {
     this.#network = networkState;
+    this.#media = media;
   }
 
   get active(): boolean {
@@ -62,6 +70,41 @@ export class CallState {
   get selfId(): string | undefined {
     return this.#selfId;
   }
+  /** The chat of this call, oldest first: in memory only, gone with the call. */
+  get chat(): readonly ChatEntry[] {
+    return this.#chat;
+  }
+  /** The `name` of the error of the last message that could not be sent, if any. */
+  get chatProblem(): string | undefined {
+    return this.#chatProblem;
+  }
+  isVerified(peerId: string): boolean {
+    return this.#verified.has(peerId);
+  }
+
+  /** Remembers, for this call, that the user compared a participant's safety words aloud. */
+  markVerified(peerId: string): void {
+    this.#verified.add(peerId);
+  }
+
+  /**
+   * Sends a chat message to everyone in the call.
+   * Resolves with whether it was sent; a failure is kept in `chatProblem` for the UI.
+   */
+  async sendChat(text: string): Promise<boolean> {
+    const call = this.#call;
+    if (call === undefined || text.trim() === '') {
+      return false;
+    }
+    try {
+      await call.sendChat(text);
+      this.#chatProblem = undefined;
+      return true;
+    } catch (err) {
+      this.#chatProblem = (err as Error).name;
+      return false;
+    }
+  }
 
   /**
    * Starts a call. Resolves once the call has started looking for the others; failures before
@@ -81,6 +124,9 @@ export class CallState {
     this.#alerts = [];
     this.#seenAlerts.clear();
     this.#participants = [];
+    this.#chat = [];
+    this.#chatProblem = undefined;
+    this.#verified.clear();
     // A new call has a new peer ID: the last call's is not ours any more.
     this.#selfId = undefined;
     this.#step = call.step;
@@ -95,6 +141,13 @@ export class CallState {
     call.addEventListener('security', (event) => {
       this.#alert({ security: (event as CustomEvent<SecurityEvent>).detail });
     });
+    call.addEventListener('chat', (event) => {
+      this.#chat = [...this.#chat, (event as CustomEvent<ChatEntry>).detail];
+    });
+    // The microphone (and the camera, if chosen) start with the call; every change of track or
+    // mute goes to every participant.
+    void this.#media.start();
+    this.#media.connect((tracks) => call.setLocalMedia(tracks));
     try {
       await call.start();
       this.#selfId = call.peerId;
@@ -103,6 +156,9 @@ export class CallState {
         this.#alert({ errorName: (err as Error).name });
         this.#step = 'ended';
         this.#call = undefined;
+        this.#active = false;
+        this.#media.connect(undefined);
+        this.#media.stopAll();
         this.#network.start();
       }
     }
@@ -117,6 +173,9 @@ export class CallState {
     this.#call = undefined;
     this.#leaving = true;
     clearTimeout(this.#nobodyTimer);
+    // Hang-up stops every track: the camera light goes out at once.
+    this.#media.connect(undefined);
+    this.#media.stopAll();
     try {
       await call.leave();
     } finally {
@@ -153,4 +212,4 @@ export class CallState {
   }
 }
 
-export const call = new CallState(network);
+export const call = new CallState(network, localMedia);

@@ -1,0 +1,124 @@
+/**
+ * What the end-to-end tests of calls share: opening the app in a browser context of its own,
+ * joining, reading what the call page lists, and watching the page's RTCPeerConnections.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  expect,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page
+} from '@playwright/test';
+
+export const sharedUrl = () => process.env.SAMEN_E2E_URL ?? '';
+
+/** Join → direct takes a few seconds on loopback; this leaves room for a loaded machine. */
+export const DIRECT_TIMEOUT_MS = 30_000;
+
+export const INTRUDER_NOTICE =
+  'Someone found this call but could not prove they know the passphrase and PIN. They were not ' +
+  'let in.';
+export const PIN_MISMATCH =
+  'Someone with this passphrase is here, but the PIN does not match. Check the PIN with the ' +
+  'others.';
+
+/** A passphrase no other test (or earlier run against the same nodes) uses. */
+export function uniquePassphrase(): string {
+  return `e2e call ${randomBytes(8).toString('hex')}`;
+}
+
+/** Every RTCPeerConnection the page makes, kept in `window.__peerConnections` for the test. */
+export function trackPeerConnections(): void {
+  const Native = window.RTCPeerConnection;
+  const all: RTCPeerConnection[] = [];
+  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = all;
+  window.RTCPeerConnection = class extends Native {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      all.push(this);
+    }
+  };
+}
+
+export function peerConnectionStates(page: Page): Promise<RTCPeerConnectionState[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.map(
+      (pc) => pc.connectionState
+    )
+  );
+}
+
+/** Participants open in contexts of their own; all of them are closed after each test. */
+export const contexts: BrowserContext[] = [];
+
+/** A fresh browser context on the start page, connected to the network and reachable. */
+export async function openApp(
+  browser: Browser,
+  url: string,
+  options: { trackPeerConnections?: boolean } = {}
+): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  if (options.trackPeerConnections === true) {
+    await context.addInitScript(trackPeerConnections);
+  }
+  const page = await context.newPage();
+  await page.goto(url);
+  // The start page warms a node while the user types; Join then hands it to the call.
+  await expect(page.getByTestId('relay-status')).toHaveAttribute('data-ready', 'true');
+  return page;
+}
+
+/** Types the passphrase (and PIN) and presses Join call with the mouse. */
+export async function joinByMouse(page: Page, passphrase: string, pin = ''): Promise<void> {
+  await page.getByRole('textbox', { name: 'Passphrase', exact: true }).fill(passphrase);
+  if (pin !== '') {
+    await page.getByRole('textbox', { name: /PIN/ }).fill(pin);
+  }
+  await page.getByRole('button', { name: 'Join call' }).click();
+  await expect(page).toHaveURL(/\/call$/);
+}
+
+/** Our own peer ID in the call, as the call page shows it. */
+export async function ownPeerId(page: Page): Promise<string> {
+  const self = page.getByTestId('self');
+  await expect(self).toHaveAttribute('data-peer', /^12D3Koo\w+$/, { timeout: DIRECT_TIMEOUT_MS });
+  return (await self.getAttribute('data-peer')) ?? '';
+}
+
+/** What the page lists: each remote participant's peer ID and state, sorted by peer ID. */
+export async function listed(page: Page): Promise<{ peer: string | null; state: string | null }[]> {
+  const entries = await page
+    .getByTestId('participant')
+    .evaluateAll((items) =>
+      items.map((item) => ({ peer: item.dataset.peer ?? null, state: item.dataset.state ?? null }))
+    );
+  return entries.sort((a, b) => String(a.peer).localeCompare(String(b.peer)));
+}
+
+/** Waits until the page lists exactly `peers`, every one connected directly. */
+export async function expectDirectWith(page: Page, peers: readonly string[]): Promise<void> {
+  const expected = [...peers].sort().map((peer) => ({ peer, state: 'direct' }));
+  await expect
+    .poll(() => listed(page), { timeout: DIRECT_TIMEOUT_MS, intervals: [100, 250, 500] })
+    .toEqual(expected);
+  await expect(page.getByTestId('call-step')).toHaveAttribute('data-step', 'connected');
+}
+
+export async function expectNoAlerts(page: Page): Promise<void> {
+  const alerts = page.getByTestId('alerts');
+  await expect(alerts).toHaveAttribute('role', 'alert');
+  expect(await alerts.innerText()).toBe('');
+}
+
+/** Presses Tab until `target` has the focus, at most `maxPresses` times. */
+export async function tabTo(page: Page, target: Locator, maxPresses: number): Promise<void> {
+  for (let i = 0; i < maxPresses; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((element) => element === document.activeElement)) {
+      return;
+    }
+  }
+  throw new Error(`${maxPresses} presses of Tab did not reach ${target}`);
+}

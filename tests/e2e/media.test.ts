@@ -1,0 +1,183 @@
+/**
+ * The call itself, end to end in Chromium with its fake camera and microphone: video and audio
+ * flow both ways, the safety words agree, mute and camera-off reach the other side, the camera
+ * is released, and chat arrives once.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import {
+  contexts,
+  expectDirectWith,
+  expectNoAlerts,
+  joinByMouse,
+  openApp,
+  ownPeerId,
+  sharedUrl,
+  uniquePassphrase
+} from './helpers.ts';
+
+test.afterEach(async () => {
+  await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
+});
+
+/** Media takes a moment after `direct`: negotiation, DTLS, the first key frame. */
+const MEDIA_TIMEOUT_MS = 20_000;
+
+interface Inbound {
+  framesDecoded: number;
+  audioPackets: number;
+}
+
+/** Inbound media counters summed over the page's RTCPeerConnections (helpers.ts tracks them). */
+function inbound(page: Page): Promise<Inbound> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    let framesDecoded = 0;
+    let audioPackets = 0;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') {
+        continue;
+      }
+      const stats = await pc.getStats();
+      stats.forEach((report: { type: string; kind?: string } & Record<string, unknown>) => {
+        if (report.type !== 'inbound-rtp') {
+          return;
+        }
+        if (report.kind === 'video') {
+          framesDecoded += Number(report.framesDecoded ?? 0);
+        } else if (report.kind === 'audio') {
+          audioPackets += Number(report.packetsReceived ?? 0);
+        }
+      });
+    }
+    return { framesDecoded, audioPackets };
+  });
+}
+
+async function expectMediaRising(page: Page): Promise<void> {
+  await expect
+    .poll(() => inbound(page).then((i) => i.framesDecoded), { timeout: MEDIA_TIMEOUT_MS })
+    .toBeGreaterThan(0);
+  const first = await inbound(page);
+  await expect
+    .poll(() => inbound(page).then((i) => i.framesDecoded), { timeout: 10_000 })
+    .toBeGreaterThan(first.framesDecoded);
+  await expect
+    .poll(() => inbound(page).then((i) => i.audioPackets), { timeout: 10_000 })
+    .toBeGreaterThan(first.audioPackets);
+}
+
+async function twoInACall(browser: Browser) {
+  const passphrase = uniquePassphrase();
+  const [a, b] = await Promise.all([
+    openApp(browser, sharedUrl(), { trackPeerConnections: true }),
+    openApp(browser, sharedUrl(), { trackPeerConnections: true })
+  ]);
+  await Promise.all([joinByMouse(a, passphrase), joinByMouse(b, passphrase)]);
+  const [idA, idB] = await Promise.all([ownPeerId(a), ownPeerId(b)]);
+  await Promise.all([expectDirectWith(a, [idB]), expectDirectWith(b, [idA])]);
+  return { a, b, idA, idB };
+}
+
+test.describe('media between two participants', () => {
+  test('video and audio flow both ways, and the safety words agree', async ({ browser }) => {
+    const { a, b } = await twoInACall(browser);
+    // The camera is off until the user turns it on; the microphone is on.
+    for (const page of [a, b]) {
+      await expect(page.getByRole('button', { name: 'Microphone' })).toHaveAttribute(
+        'aria-pressed',
+        'true'
+      );
+      const camera = page.getByRole('button', { name: 'Camera' });
+      await expect(camera).toHaveAttribute('aria-pressed', 'false');
+      await camera.click();
+      await expect(camera).toHaveAttribute('aria-pressed', 'true');
+    }
+
+    for (const page of [a, b]) {
+      const participant = page.getByTestId('participant');
+      await expect(participant.getByTestId('remote-video')).toBeVisible({
+        timeout: MEDIA_TIMEOUT_MS
+      });
+    }
+    await Promise.all([expectMediaRising(a), expectMediaRising(b)]);
+
+    const words = await Promise.all(
+      [a, b].map(async (page) => {
+        const element = page.getByTestId('participant').getByTestId('safety-words');
+        await expect(element).toHaveText(/^\s*\S+ \S+ \S+ \S+\s*$/, { timeout: MEDIA_TIMEOUT_MS });
+        return (await element.innerText()).trim();
+      })
+    );
+    expect(words[0]).toBe(words[1]);
+
+    // Marking them compared is remembered for the call.
+    await a.getByRole('button', { name: 'We compared them: they match' }).click();
+    await expect(a.getByTestId('safety-verified')).toBeVisible();
+    await expectNoAlerts(a);
+    await expectNoAlerts(b);
+  });
+
+  test('mute and camera-off reach the other side within a second; the camera is released', async ({
+    browser
+  }) => {
+    const { a, b } = await twoInACall(browser);
+    await a.getByRole('button', { name: 'Camera' }).click();
+    await expect(b.getByTestId('participant').getByTestId('remote-video')).toBeVisible({
+      timeout: MEDIA_TIMEOUT_MS
+    });
+    await expect(b.getByTestId('remote-camera-off')).toHaveCount(0, { timeout: MEDIA_TIMEOUT_MS });
+    await expect(b.getByTestId('remote-mic-off')).toHaveCount(0);
+
+    // Keep the camera track the self-view shows, to see it end.
+    await a.evaluate(() => {
+      const video = document.querySelector<HTMLVideoElement>('[data-testid="self-video"]');
+      const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+      (window as unknown as { __camera?: MediaStreamTrack }).__camera = track;
+    });
+    expect(
+      await a.evaluate(
+        () => (window as unknown as { __camera?: MediaStreamTrack }).__camera?.readyState
+      )
+    ).toBe('live');
+
+    await a.getByRole('button', { name: 'Microphone' }).click();
+    await expect(a.getByRole('button', { name: 'Microphone' })).toHaveAttribute(
+      'aria-pressed',
+      'false'
+    );
+    await expect(b.getByTestId('remote-mic-off')).toBeVisible({ timeout: 1_000 });
+
+    await a.getByRole('button', { name: 'Camera' }).click();
+    await expect(b.getByTestId('remote-camera-off')).toBeVisible({ timeout: 1_000 });
+    expect(
+      await a.evaluate(
+        () => (window as unknown as { __camera?: MediaStreamTrack }).__camera?.readyState
+      )
+    ).toBe('ended');
+
+    // And back on.
+    await a.getByRole('button', { name: 'Microphone' }).click();
+    await expect(b.getByTestId('remote-mic-off')).toHaveCount(0, { timeout: 1_000 });
+  });
+
+  test('a chat message arrives once', async ({ browser }) => {
+    const { a, b } = await twoInACall(browser);
+    const text = `hello ${Date.now()}`;
+    await a.getByRole('textbox', { name: 'Message' }).fill(text);
+    await a.getByRole('button', { name: 'Send' }).click();
+    await expect(a.getByRole('textbox', { name: 'Message' })).toHaveValue('');
+
+    const log = b.getByRole('log');
+    await expect(log.getByText(text)).toHaveCount(1, { timeout: 5_000 });
+    await expect(a.getByRole('log').getByText(text)).toHaveCount(1);
+    // Still once a moment later: no duplicate arrives.
+    await b.waitForTimeout(1_000);
+    await expect(log.getByText(text)).toHaveCount(1);
+
+    // A message over the limit is refused with a sentence, and nothing is sent.
+    await a.getByRole('textbox', { name: 'Message' }).fill('x'.repeat(2_001));
+    await a.getByRole('button', { name: 'Send' }).click();
+    await expect(a.getByText('That message is too long. Send it in shorter parts.')).toBeVisible();
+    await expect(log.getByTestId('chat-message')).toHaveCount(1);
+  });
+});
