@@ -66,6 +66,33 @@ async function expectMediaRising(page: Page): Promise<void> {
     .toBeGreaterThan(first.audioPackets);
 }
 
+/** How many inbound video streams of the page decode new frames over half a second. */
+async function decodingVideos(page: Page): Promise<number> {
+  const sample = () =>
+    page.evaluate(async () => {
+      const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] })
+        .__peerConnections;
+      const frames: Record<string, number> = {};
+      for (const pc of pcs) {
+        if (pc.connectionState === 'closed') {
+          continue;
+        }
+        (await pc.getStats()).forEach(
+          (report: { type: string; kind?: string; id: string } & Record<string, unknown>) => {
+            if (report.type === 'inbound-rtp' && report.kind === 'video') {
+              frames[report.id] = Number(report.framesDecoded ?? 0);
+            }
+          }
+        );
+      }
+      return frames;
+    });
+  const before = await sample();
+  await page.waitForTimeout(500);
+  const after = await sample();
+  return Object.keys(after).filter((id) => (after[id] ?? 0) > (before[id] ?? 0)).length;
+}
+
 async function twoInACall(browser: Browser) {
   const passphrase = uniquePassphrase();
   const [a, b] = await Promise.all([
@@ -78,7 +105,7 @@ async function twoInACall(browser: Browser) {
   return { a, b, idA, idB };
 }
 
-test.describe('media between two participants', () => {
+test.describe('media in a call', () => {
   test('video and audio flow both ways, and the safety words agree', async ({ browser }) => {
     const { a, b } = await twoInACall(browser);
     // The camera is off until the user turns it on; the microphone is on.
@@ -179,5 +206,33 @@ test.describe('media between two participants', () => {
     await a.getByRole('button', { name: 'Send' }).click();
     await expect(a.getByText('That message is too long. Send it in shorter parts.')).toBeVisible();
     await expect(log.getByTestId('chat-message')).toHaveCount(1);
+  });
+
+  test('four people in a full mesh each decode three remote videos', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const passphrase = uniquePassphrase();
+    const pages = await Promise.all(
+      [0, 1, 2, 3].map(() => openApp(browser, sharedUrl(), { trackPeerConnections: true }))
+    );
+    await Promise.all(pages.map((page) => joinByMouse(page, passphrase)));
+    const ids = await Promise.all(pages.map(ownPeerId));
+    await Promise.all(
+      pages.map((page, i) =>
+        expectDirectWith(
+          page,
+          ids.filter((_, j) => j !== i)
+        )
+      )
+    );
+    for (const page of pages) {
+      await page.getByRole('button', { name: 'Camera' }).click();
+    }
+    for (const page of pages) {
+      await expect(page.getByTestId('remote-video')).toHaveCount(3, { timeout: MEDIA_TIMEOUT_MS });
+      // Every remote video is decoding: three inbound video streams with frames rising.
+      await expect
+        .poll(() => decodingVideos(page), { timeout: MEDIA_TIMEOUT_MS, intervals: [500, 1_000] })
+        .toBe(3);
+    }
   });
 });
