@@ -276,11 +276,12 @@ export class Call extends EventTarget {
     if (media.screen !== undefined) next.screen = media.screen;
     this.#localMedia = next;
     const tracks = { audio: media.audio, video: media.video };
+    // The others learn of a mute or camera-off at once; replaceTrack may wait behind the peer
+    // connection's pending operations (a renegotiation, an ICE restart).
     await Promise.all(
-      [...this.#participants.values()].map(async (p) => {
-        await p.media?.setLocalTracks(tracks).catch(() => {});
-        await this.#sendMediaState(p);
-      })
+      [...this.#participants.values()].map((p) =>
+        Promise.all([this.#sendMediaState(p), p.media?.setLocalTracks(tracks).catch(() => {})])
+      )
     );
   }
 

@@ -30,7 +30,12 @@ import {
   MediaNegotiationError,
   SamenError
 } from './errors.ts';
-import type { MediaDescription, MediaHello, MediaSignal } from './protocols/session/index.ts';
+import {
+  MEDIA_FINGERPRINT_PATTERN,
+  type MediaDescription,
+  type MediaHello,
+  type MediaSignal
+} from './protocols/session/index.ts';
 import { normaliseFingerprint, safetyWords } from './safety-words.ts';
 
 export type MediaKind = 'audio' | 'video';
@@ -112,7 +117,11 @@ export function sdpFingerprint(sdp: string): string | undefined {
   const values = new Set<string>();
   for (const line of sdp.split(/\r?\n/)) {
     if (line.startsWith('a=fingerprint:')) {
-      values.add(normaliseFingerprint(line.slice('a=fingerprint:'.length)));
+      const value = line.slice('a=fingerprint:'.length).trim();
+      const normalised = normaliseFingerprint(value);
+      // Exactly "sha-256 XX:…:XX" (any case): a line with anything more is not a fingerprint.
+      const valid = value.split(/\s+/).length === 2 && MEDIA_FINGERPRINT_PATTERN.test(normalised);
+      values.add(valid ? normalised : `invalid ${value}`);
     }
   }
   const [only] = values;
@@ -293,6 +302,7 @@ export class MediaSession extends EventTarget {
       throw new MalformedMessageError('a media description of an unknown type');
     }
     const description: RTCSessionDescriptionInit = { type, sdp };
+    checkMediaSections(sdp);
     // The binding to the admission comes first: nothing of a description that carries another
     // certificate reaches the peer connection.
     this.#checkRemoteFingerprint(description.sdp ?? '');
@@ -321,16 +331,17 @@ export class MediaSession extends EventTarget {
 
   async #onCandidate(candidate: RTCIceCandidateInit): Promise<void> {
     if (!hasDescription(this.#pc.remoteDescription)) {
+      if (this.#early.length >= MAX_EARLY_CANDIDATES) {
+        throw new MalformedMessageError('too many ICE candidates before a description');
+      }
       this.#early.push(candidate);
       return;
     }
     try {
       await this.#pc.addIceCandidate(candidate);
-    } catch (err) {
-      // A candidate of the offer we ignored fails; any other failure is real.
-      if (!this.#ignoreOffer) {
-        throw err;
-      }
+    } catch {
+      // A candidate of an offer we ignored, or of a generation an ICE restart replaced, does
+      // not apply; one bad candidate is no reason to drop the media (ICE uses the others).
     }
   }
 
@@ -494,4 +505,29 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
     diff |= a[i]! ^ b[i]!;
   }
   return diff === 0;
+}
+
+/** ICE candidates held until the first remote description; a peer that sends more is hostile. */
+export const MAX_EARLY_CANDIDATES = 64;
+
+/**
+ * What a call's description may carry: an audio and a video section, and a data section (for
+ * tests that negotiate with data channels only). Anything more is a peer trying to make us
+ * open decoders or ports without limit.
+ */
+const ALLOWED_SECTIONS: Readonly<Record<string, number>> = { audio: 1, video: 1, application: 1 };
+
+function checkMediaSections(sdp: string): void {
+  const seen = new Map<string, number>();
+  for (const line of sdp.split(/\r?\n/)) {
+    if (!line.startsWith('m=')) {
+      continue;
+    }
+    const kind = line.slice(2).split(' ', 1)[0] ?? '';
+    const count = (seen.get(kind) ?? 0) + 1;
+    seen.set(kind, count);
+    if (count > (ALLOWED_SECTIONS[kind] ?? 0)) {
+      throw new MalformedMessageError(`a media description with ${count} ${kind} sections`);
+    }
+  }
 }

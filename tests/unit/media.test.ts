@@ -5,6 +5,7 @@ import { RTCPeerConnection as PolyfillPeerConnection } from 'node-datachannel/po
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   MediaSession,
+  MAX_EARLY_CANDIDATES,
   mediaHelloMac,
   sdpFingerprint,
   type MediaOutgoing,
@@ -224,6 +225,32 @@ describe('MediaSession', () => {
     expect(b.remoteStream).toBeUndefined();
   });
 
+  it('closes with MalformedMessageError on a description with more sections than a call has', async () => {
+    const { b } = await pair();
+    const closed = next<SamenError | null>(b, 'close');
+    const sdp = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'm=audio 9 UDP/TLS/RTP/SAVPF 111'];
+    await b.receive({ mediaSignal: { description: { type: 'offer', sdp: sdp.join('\r\n') } } });
+
+    const error = await closed;
+    expect(error?.name).toBe('MalformedMessageError');
+    expect(b.peerConnection.connectionState).toBe('closed');
+  });
+
+  it('closes with MalformedMessageError on a flood of candidates before any description', async () => {
+    const { b } = await pair();
+    const closed = next<SamenError | null>(b, 'close');
+    for (let i = 0; i <= MAX_EARLY_CANDIDATES; i++) {
+      await b.receive({
+        mediaSignal: {
+          candidate: { candidate: `candidate:${i} 1 udp 1 127.0.0.1 ${1000 + i} typ host` }
+        }
+      });
+    }
+
+    const error = await closed;
+    expect(error?.name).toBe('MalformedMessageError');
+  });
+
   it('reads one SHA-256 fingerprint from an SDP and refuses several that differ', () => {
     const fp = FINGERPRINT_A.slice('sha-256 '.length);
     expect(sdpFingerprint(`v=0\r\na=fingerprint:SHA-256 ${fp.toLowerCase()}\r\n`)).toBe(
@@ -238,6 +265,8 @@ describe('MediaSession', () => {
       )
     ).toBeUndefined();
     expect(sdpFingerprint(`a=fingerprint:sha-1 ${fp}`)).toBeUndefined();
+    expect(sdpFingerprint(`a=fingerprint:sha-256 ${fp} trailing`)).toBeUndefined();
+    expect(sdpFingerprint(`a=fingerprint:sha-256 ${fp.slice(3)}`)).toBeUndefined();
     expect(sdpFingerprint('v=0\r\n')).toBeUndefined();
   });
 });
