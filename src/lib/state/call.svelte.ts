@@ -15,6 +15,9 @@ export interface Alert {
   readonly errorName?: string;
 }
 
+/** How many chat messages the page keeps (the oldest go first). */
+export const CHAT_SHOWN = 500;
+
 /** After this long with nobody found, the page says so and what to check. */
 export const NOBODY_YET_AFTER_MS = 20_000;
 
@@ -142,7 +145,8 @@ export class CallState {
       this.#alert({ security: (event as CustomEvent<SecurityEvent>).detail });
     });
     call.addEventListener('chat', (event) => {
-      this.#chat = [...this.#chat, (event as CustomEvent<ChatEntry>).detail];
+      // The page keeps the latest CHAT_SHOWN messages: a long call does not grow without end.
+      this.#chat = [...this.#chat, (event as CustomEvent<ChatEntry>).detail].slice(-CHAT_SHOWN);
     });
     // The microphone (and the camera, if chosen) start with the call; every change of track or
     // mute goes to every participant.

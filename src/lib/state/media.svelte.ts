@@ -3,7 +3,8 @@
  * until the user chooses otherwise; those choices and the chosen devices are remembered
  * (localStorage), nothing else. Turning the camera off *stops* its track, so the camera light
  * goes out; turning it on acquires it again. Whoever uses the tracks (the call) is told through
- * the sink set with `connect`.
+ * the sink set with `connect`. Muting keeps the microphone open (the browser's indicator stays
+ * on) so that unmuting is instant; nothing is sent while muted, and Leave closes it.
  */
 import { browser } from '$app/environment';
 
@@ -50,6 +51,8 @@ export class LocalMedia {
   #camera: MediaStreamTrack | undefined;
   #screen: MediaStreamTrack | undefined;
   #sink: ((tracks: LocalTracks) => void) | undefined;
+  /** Bumped by every capture request and by stopAll: a capture that lands late is stopped. */
+  readonly #requests = { audio: 0, video: 0 };
   #watching = false;
   readonly #storage: Storage | undefined;
 
@@ -187,6 +190,8 @@ export class LocalMedia {
 
   /** Stops every track (Leave, or leaving the page). The choices stay as they are. */
   stopAll(): void {
+    this.#requests.audio += 1;
+    this.#requests.video += 1;
     for (const track of [this.#audio, this.#camera, this.#screen]) {
       track?.stop();
     }
@@ -201,6 +206,7 @@ export class LocalMedia {
       this.#turnOff(kind);
       return;
     }
+    const request = ++this.#requests[kind];
     const deviceId = kind === 'audio' ? this.#audioDeviceId : this.#videoDeviceId;
     const device = deviceId === undefined ? {} : { deviceId: { ideal: deviceId } };
     try {
@@ -212,6 +218,12 @@ export class LocalMedia {
       const track = kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
       if (track === undefined) {
         throw new DOMException('no track', 'NotFoundError');
+      }
+      // The user left, or turned the camera off, while the browser was asking or starting the
+      // device: this track is not wanted any more, and its light must not stay on.
+      if (request !== this.#requests[kind] || (kind === 'video' && !this.#cameraOn)) {
+        track.stop();
+        return;
       }
       const old = kind === 'audio' ? this.#audio : this.#camera;
       if (kind === 'audio') {
