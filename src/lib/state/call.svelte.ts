@@ -148,13 +148,16 @@ export class CallState {
       // The page keeps the latest CHAT_SHOWN messages: a long call does not grow without end.
       this.#chat = [...this.#chat, (event as CustomEvent<ChatEntry>).detail].slice(-CHAT_SHOWN);
     });
-    // The microphone (and the camera, if chosen) start with the call; every change of track or
-    // mute goes to every participant.
-    void this.#media.start();
+    // Every change of track or mute goes to every participant.
     this.#media.connect((tracks) => call.setLocalMedia(tracks));
     try {
       await call.start();
       this.#selfId = call.peerId;
+      // The microphone (and the camera, if chosen) start once the call is looking for the
+      // others: nobody can hear it before, and the key derivation has the processor to itself.
+      if (this.#call === call) {
+        void this.#media.start();
+      }
     } catch (err) {
       if (this.#call === call) {
         this.#alert({ errorName: (err as Error).name });
