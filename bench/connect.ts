@@ -2,7 +2,7 @@
 // phase, median over RUNS runs. Each run opens two fresh browser contexts on the start page,
 // waits until their nodes are connected (the warm node the start page makes), presses Join in
 // both at the same instant with a fresh passphrase, and reads the User Timing marks the app sets
-// (JoinForm's `samen:join`, then Call's CALL_MARKS) once both show each other as `direct`.
+// (JoinForm's JOIN_MARK, then Call's CALL_MARKS; src/p2p/constants.ts) once both show each other as `direct`.
 //
 // Prints JSON and writes bench/results/connect.json. Times are milliseconds from the Join click
 // on that page; a run's figure is the slower of its two pages (a call is up when both are), but
@@ -11,18 +11,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { buildIfNeeded, startLocalStack } from '../scripts/local-stack.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import { CALL_MARKS, JOIN_MARK } from '../src/p2p/constants.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIMEOUT_MS = 60_000;
 
-const PHASES = {
-  start: 'samen:call-start',
-  kdf: 'samen:kdf-done',
-  reachable: 'samen:reachable',
-  found: 'samen:first-found',
-  admitted: 'samen:first-admitted',
-  direct: 'samen:first-direct'
-} as const;
+const PHASES = CALL_MARKS;
 type Phase = keyof typeof PHASES;
 type Timings = Record<Phase, number>;
 type PageTimings = Record<Phase, number | null>;
@@ -42,19 +36,22 @@ async function openStartPage(browser: Browser, url: string): Promise<Page> {
 
 /** A page's marks, ms after its Join click; null for a milestone it has not reached. */
 async function timings(page: Page): Promise<PageTimings> {
-  return page.evaluate((phases) => {
-    const at = (name: string) => performance.getEntriesByName(name, 'mark').at(-1)?.startTime;
-    const join = at('samen:join');
-    if (join === undefined) {
-      throw new Error('no samen:join mark');
-    }
-    return Object.fromEntries(
-      Object.entries(phases).map(([phase, mark]) => {
-        const t = at(mark);
-        return [phase, t === undefined ? null : Math.round(t - join)];
-      })
-    ) as PageTimings;
-  }, PHASES);
+  return page.evaluate(
+    ({ phases, joinMark }) => {
+      const at = (name: string) => performance.getEntriesByName(name, 'mark').at(-1)?.startTime;
+      const join = at(joinMark);
+      if (join === undefined) {
+        throw new Error(`no ${joinMark} mark`);
+      }
+      return Object.fromEntries(
+        Object.entries(phases).map(([phase, mark]) => {
+          const t = at(mark);
+          return [phase, t === undefined ? null : Math.round(t - join)];
+        })
+      ) as PageTimings;
+    },
+    { phases: PHASES, joinMark: JOIN_MARK }
+  );
 }
 
 async function run(browser: Browser, url: string, round: number): Promise<Timings> {

@@ -15,7 +15,7 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { Circuit, WebRTC } from '@multiformats/multiaddr-matcher';
-import { SESSION_PROTOCOL } from './constants.ts';
+import { CALL_MARKS, SESSION_PROTOCOL } from './constants.ts';
 import { checkChatText, ChatLink } from './chat.ts';
 import { AbortedError, MalformedMessageError, SamenError } from './errors.ts';
 import { deriveRoomSecretOffThread } from './kdf.ts';
@@ -150,20 +150,6 @@ const REDIAL_DELAYS_MS = [2_000, 5_000, 15_000, 30_000];
 
 /** How long Leave waits to tell the others before it closes everything anyway. */
 const BYE_TIMEOUT_MS = 1_000;
-
-/**
- * User Timing marks of a call's first milestones (performance.getEntriesByType('mark')), for
- * `npm run bench:connect` and the browser's own profiler. They hold no secret and leave nothing
- * on the network.
- */
-export const CALL_MARKS = {
-  start: 'samen:call-start',
-  kdf: 'samen:kdf-done',
-  reachable: 'samen:reachable',
-  found: 'samen:first-found',
-  admitted: 'samen:first-admitted',
-  direct: 'samen:first-direct'
-} as const;
 
 /** Where setup is; once `ready`, the step follows the participants. */
 type Phase = 'deriving-key' | 'finding-network' | 'ready' | 'ended';

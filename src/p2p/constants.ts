@@ -38,3 +38,20 @@ export const DHT_INITIAL_SELF_QUERY_INTERVAL_MS = 0;
 
 /** A call node keeps few connections: some network nodes and at most 7 other participants. */
 export const CALL_NODE_MAX_CONNECTIONS = 64;
+
+/** User Timing mark of the Join click (JoinForm): t0 of `npm run bench:connect`. */
+export const JOIN_MARK = 'samen:join';
+
+/**
+ * User Timing marks of a call's first milestones (performance.getEntriesByType('mark')), for
+ * `npm run bench:connect` and the browser's own profiler. They hold no secret and leave nothing
+ * on the network.
+ */
+export const CALL_MARKS = {
+  start: 'samen:call-start',
+  kdf: 'samen:kdf-done',
+  reachable: 'samen:reachable',
+  found: 'samen:first-found',
+  admitted: 'samen:first-admitted',
+  direct: 'samen:first-direct'
+} as const;

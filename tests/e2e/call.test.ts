@@ -14,6 +14,7 @@ import {
   expectNoAlerts,
   INTRUDER_NOTICE,
   joinByMouse,
+  joinFullMesh,
   openApp,
   ownPeerId,
   peerConnectionStates,
@@ -47,18 +48,7 @@ test.describe('a call by passphrase on the local network', () => {
   test('three people with the same passphrase form a full mesh', async ({ browser }) => {
     const passphrase = uniquePassphrase();
     const pages = await Promise.all([0, 1, 2].map(() => openApp(browser, sharedUrl())));
-    await Promise.all(pages.map((page) => joinByMouse(page, passphrase)));
-    const ids = await Promise.all(pages.map(ownPeerId));
-    expect(new Set(ids).size).toBe(3);
-
-    await Promise.all(
-      pages.map((page, i) =>
-        expectDirectWith(
-          page,
-          ids.filter((_, j) => j !== i)
-        )
-      )
-    );
+    await joinFullMesh(pages, passphrase);
     for (const page of pages) {
       await expectNoAlerts(page);
     }

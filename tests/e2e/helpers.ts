@@ -122,3 +122,19 @@ export async function tabTo(page: Page, target: Locator, maxPresses: number): Pr
   }
   throw new Error(`${maxPresses} presses of Tab did not reach ${target}`);
 }
+
+/** Joins every page with one passphrase and waits for a full mesh; returns their peer IDs. */
+export async function joinFullMesh(pages: readonly Page[], passphrase: string): Promise<string[]> {
+  await Promise.all(pages.map((page) => joinByMouse(page, passphrase)));
+  const ids = await Promise.all(pages.map(ownPeerId));
+  expect(new Set(ids).size).toBe(pages.length);
+  await Promise.all(
+    pages.map((page, i) =>
+      expectDirectWith(
+        page,
+        ids.filter((_, j) => j !== i)
+      )
+    )
+  );
+  return ids;
+}

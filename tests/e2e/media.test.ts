@@ -6,11 +6,9 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import {
   contexts,
-  expectDirectWith,
   expectNoAlerts,
-  joinByMouse,
+  joinFullMesh,
   openApp,
-  ownPeerId,
   sharedUrl,
   uniquePassphrase
 } from './helpers.ts';
@@ -95,13 +93,11 @@ async function decodingVideos(page: Page): Promise<number> {
 
 async function twoInACall(browser: Browser) {
   const passphrase = uniquePassphrase();
-  const [a, b] = await Promise.all([
-    openApp(browser, sharedUrl(), { trackPeerConnections: true }),
-    openApp(browser, sharedUrl(), { trackPeerConnections: true })
-  ]);
-  await Promise.all([joinByMouse(a, passphrase), joinByMouse(b, passphrase)]);
-  const [idA, idB] = await Promise.all([ownPeerId(a), ownPeerId(b)]);
-  await Promise.all([expectDirectWith(a, [idB]), expectDirectWith(b, [idA])]);
+  const pages = await Promise.all(
+    [0, 1].map(() => openApp(browser, sharedUrl(), { trackPeerConnections: true }))
+  );
+  const [idA, idB] = await joinFullMesh(pages, passphrase);
+  const [a, b] = pages as [Page, Page];
   return { a, b, idA, idB };
 }
 
@@ -214,16 +210,7 @@ test.describe('media in a call', () => {
     const pages = await Promise.all(
       [0, 1, 2, 3].map(() => openApp(browser, sharedUrl(), { trackPeerConnections: true }))
     );
-    await Promise.all(pages.map((page) => joinByMouse(page, passphrase)));
-    const ids = await Promise.all(pages.map(ownPeerId));
-    await Promise.all(
-      pages.map((page, i) =>
-        expectDirectWith(
-          page,
-          ids.filter((_, j) => j !== i)
-        )
-      )
-    );
+    await joinFullMesh(pages, passphrase);
     for (const page of pages) {
       await page.getByRole('button', { name: 'Camera' }).click();
     }

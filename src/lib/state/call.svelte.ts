@@ -164,7 +164,6 @@ export class CallState {
         this.#step = 'ended';
         this.#call = undefined;
         this.#active = false;
-        this.#media.connect(undefined);
         this.#media.stopAll();
         this.#network.start();
       }
@@ -181,7 +180,6 @@ export class CallState {
     this.#leaving = true;
     clearTimeout(this.#nobodyTimer);
     // Hang-up stops every track: the camera light goes out at once.
-    this.#media.connect(undefined);
     this.#media.stopAll();
     try {
       await call.leave();

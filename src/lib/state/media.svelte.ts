@@ -188,8 +188,12 @@ export class LocalMedia {
     }
   }
 
-  /** Stops every track (Leave, or leaving the page). The choices stay as they are. */
+  /**
+   * Stops every track and disconnects the sink (Leave): the call is not told of the stop, it is
+   * ending. The choices stay as they are.
+   */
   stopAll(): void {
+    this.#sink = undefined;
     this.#requests.audio += 1;
     this.#requests.video += 1;
     for (const track of [this.#audio, this.#camera, this.#screen]) {
