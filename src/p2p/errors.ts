@@ -111,6 +111,11 @@ export class ChatTooLongError extends SamenError {
   override name = 'ChatTooLongError';
 }
 
+/** Too many messages wait for a participant who is not acknowledging (reconnecting, say). */
+export class ChatBacklogError extends SamenError {
+  override name = 'ChatBacklogError';
+}
+
 // ---- lifecycle --------------------------------------------------------------------------------
 
 /** The operation was aborted (Leave, or a caller's AbortSignal). */

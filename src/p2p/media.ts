@@ -2,7 +2,8 @@
  * Media with one remote participant: one RTCPeerConnection (DTLS-SRTP), signalled over the
  * admitted session stream, and bound to the admission.
  *
- *   both: MediaHello { fingerprint, mac = HMAC(session key, "samen/v1 dtls" ‖ peer ID ‖ fp) }
+ *   both: MediaHello { generation, fingerprint,
+ *                      mac = HMAC(session key, "samen/v1 dtls" ‖ peer ID ‖ generation ‖ fp) }
  *         (sent once, before the sender's first description)
  *   impolite: addTransceiver(audio), addTransceiver(video) ─► offer ─► polite adopts both as
  *             sendrecv ─► answer; camera on/off, device switch, screen share: replaceTrack only
@@ -18,6 +19,11 @@
  * The browser's DTLS handshake checks the remote certificate against the SDP's a=fingerprint
  * (RFC 8122 §5, JSEP §5.8); with the check here against the MediaHello, the media is bound to the
  * peer that proved the passphrase in CPace. The fingerprints also feed the safety words.
+ *
+ * A session is one generation of the pair's media: if it fails, the call closes it, tells the
+ * peer (MediaClose) and both start the next generation with a new RTCPeerConnection. Every
+ * message carries its generation, and the hello's MAC covers it, so the new certificate is
+ * never mistaken for a second, conflicting one (which would mean someone in the middle).
  */
 import type { PeerId } from '@libp2p/interface';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -47,6 +53,9 @@ export type PeerConnectionConstructor = new (configuration?: RTCConfiguration) =
 export type MediaOutgoing =
   { readonly mediaHello: MediaHello } | { readonly mediaSignal: MediaSignal };
 
+/** The largest media generation: a pair that rebuilt its media this often has a broken peer. */
+export const MAX_MEDIA_GENERATION = 2 ** 32 - 1;
+
 /** A media message from the peer. */
 export interface MediaIncoming {
   readonly mediaHello?: MediaHello;
@@ -65,8 +74,12 @@ export interface MediaSessionInit {
   readonly remotePeer: PeerId;
   /** The pair's admission session key; copied, and wiped on close. */
   readonly sessionKey: Uint8Array;
+  /** Which of the pair's media sessions this is, 0 first (see the module comment). */
+  readonly generation?: number;
   /** STUN/TURN servers, from the network profile. */
   readonly iceServers?: readonly RTCIceServer[];
+  /** `relay`: only TURN relay candidates (the user hides their IP); default `all`. */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
   /** Sends one message to the peer over the session; failures are the session's business. */
   readonly send: (message: MediaOutgoing) => Promise<void>;
   /** Defaults to `globalThis.RTCPeerConnection`. */
@@ -94,17 +107,24 @@ const DTLS_LABEL = utf8ToBytes('samen/v1 dtls');
 
 /**
  * The MAC of a MediaHello: HMAC-SHA-256(session key, lv_cat("samen/v1 dtls", peer ID bytes,
- * fingerprint)), with the sender's peer ID (its multihash bytes) and fingerprint as sent.
+ * generation, fingerprint)), with the sender's peer ID (its multihash bytes), the generation as
+ * 4 bytes big-endian, and the fingerprint as sent.
  */
 export function mediaHelloMac(
   sessionKey: Uint8Array,
   sender: PeerId,
+  generation: number,
   fingerprint: string
 ): Uint8Array<ArrayBuffer> {
+  if (!Number.isInteger(generation) || generation < 0 || generation > MAX_MEDIA_GENERATION) {
+    throw new RangeError(`media: generation ${generation} is out of range`);
+  }
+  const counter = new Uint8Array(4);
+  new DataView(counter.buffer).setUint32(0, generation);
   const tag = hmac(
     sha256,
     sessionKey,
-    lvCat(DTLS_LABEL, sender.toMultihash().bytes, utf8ToBytes(fingerprint))
+    lvCat(DTLS_LABEL, sender.toMultihash().bytes, counter, utf8ToBytes(fingerprint))
   );
   return Uint8Array.from(tag);
 }
@@ -139,6 +159,7 @@ export function sdpFingerprint(sdp: string): string | undefined {
  */
 export class MediaSession extends EventTarget {
   readonly polite: boolean;
+  readonly generation: number;
   readonly #init: MediaSessionInit;
   readonly #pc: RTCPeerConnection;
   readonly #controller = new AbortController();
@@ -165,9 +186,13 @@ export class MediaSession extends EventTarget {
     super();
     this.#init = init;
     this.#sessionKey = Uint8Array.from(init.sessionKey);
+    this.generation = init.generation ?? 0;
     this.polite = init.localPeer.toString() < init.remotePeer.toString();
     const Constructor = init.RTCPeerConnection ?? globalThis.RTCPeerConnection;
-    this.#pc = new Constructor({ iceServers: [...(init.iceServers ?? [])] });
+    this.#pc = new Constructor({
+      iceServers: [...(init.iceServers ?? [])],
+      iceTransportPolicy: init.iceTransportPolicy ?? 'all'
+    });
     for (const [kind, track] of Object.entries(init.tracks ?? {})) {
       this.#tracks.set(kind as MediaKind, track ?? null);
     }
@@ -365,10 +390,16 @@ export class MediaSession extends EventTarget {
       }
       this.#localFingerprint = fingerprint;
       this.#helloSent = true;
-      const mac = mediaHelloMac(this.#sessionKey, this.#init.localPeer, fingerprint);
-      await this.#send({ mediaHello: { fingerprint, mac } });
+      const { generation } = this;
+      const mac = mediaHelloMac(this.#sessionKey, this.#init.localPeer, generation, fingerprint);
+      await this.#send({ mediaHello: { generation, fingerprint, mac } });
     }
-    await this.#send({ mediaSignal: { description: { type: local.type, sdp: local.sdp } } });
+    await this.#send({
+      mediaSignal: {
+        generation: this.generation,
+        description: { type: local.type, sdp: local.sdp }
+      }
+    });
     this.#maybeVerified();
   }
 
@@ -380,6 +411,7 @@ export class MediaSession extends EventTarget {
     }
     void this.#send({
       mediaSignal: {
+        generation: this.generation,
         candidate: {
           candidate: candidate.candidate,
           sdpMid: candidate.sdpMid ?? undefined,
@@ -407,7 +439,13 @@ export class MediaSession extends EventTarget {
   // ---- the binding to the admission -----------------------------------------------------------
 
   #onHello({ fingerprint, mac }: MediaHello): void {
-    const expected = mediaHelloMac(this.#sessionKey, this.#init.remotePeer, fingerprint);
+    // The call hands us only this generation's messages; the MAC covers the generation anyway.
+    const expected = mediaHelloMac(
+      this.#sessionKey,
+      this.#init.remotePeer,
+      this.generation,
+      fingerprint
+    );
     if (!equalBytes(expected, mac)) {
       throw new MediaFingerprintMismatchError('the media hello MAC did not verify');
     }

@@ -60,6 +60,7 @@ async function peers(): Promise<{ low: PeerId; high: PeerId }> {
 async function pair(
   options: {
     delayMs?: number;
+    generation?: number;
     tamper?: (
       message: MediaOutgoing,
       from: { sessionKey: Uint8Array; peer: PeerId }
@@ -91,6 +92,7 @@ async function pair(
     localPeer: low,
     remotePeer: high,
     sessionKey,
+    generation: options.generation,
     RTCPeerConnection: RTC,
     kinds: [],
     iceServers: [],
@@ -103,6 +105,7 @@ async function pair(
     localPeer: high,
     remotePeer: low,
     sessionKey,
+    generation: options.generation,
     RTCPeerConnection: RTC,
     kinds: [],
     iceServers: [],
@@ -209,8 +212,8 @@ describe('MediaSession', () => {
       tamper: (message, { sessionKey, peer }) => {
         if ('mediaHello' in message) {
           // A hello that verifies (made with the real key) for a certificate the SDP does not use.
-          const mac = mediaHelloMac(sessionKey, peer, FINGERPRINT_A);
-          return { mediaHello: { fingerprint: FINGERPRINT_A, mac } };
+          const mac = mediaHelloMac(sessionKey, peer, 0, FINGERPRINT_A);
+          return { mediaHello: { generation: 0, fingerprint: FINGERPRINT_A, mac } };
         }
         return message;
       }
@@ -225,11 +228,47 @@ describe('MediaSession', () => {
     expect(b.remoteStream).toBeUndefined();
   });
 
+  it('binds the hello to its generation: a hello of generation 0 does not verify in generation 1', async () => {
+    const { a, b } = await pair({
+      tamper: (message, { sessionKey, peer }) => {
+        if ('mediaHello' in message) {
+          // A real hello, with the real key and certificate, but made for generation 0.
+          const { fingerprint } = message.mediaHello;
+          const mac = mediaHelloMac(sessionKey, peer, 0, fingerprint);
+          return { mediaHello: { generation: 1, fingerprint, mac } };
+        }
+        return message;
+      },
+      generation: 1
+    });
+    expect([a.generation, b.generation]).toEqual([1, 1]);
+    const closed = next<SamenError | null>(b, 'close');
+    offerAtOnce(a);
+
+    const error = await closed;
+    expect(error?.name).toBe('MediaFingerprintMismatchError');
+    expect(error?.message).toMatch(/MAC/);
+  });
+
+  it('gives each generation its own hello MAC, and refuses a generation out of range', async () => {
+    const key = new Uint8Array(32).fill(9);
+    const { low: peer } = await peers();
+    const macs = [0, 1, 2 ** 32 - 1].map((g) =>
+      Buffer.from(mediaHelloMac(key, peer, g, FINGERPRINT_A)).toString('hex')
+    );
+    expect(new Set(macs).size).toBe(3);
+    for (const bad of [-1, 1.5, 2 ** 32]) {
+      expect(() => mediaHelloMac(key, peer, bad, FINGERPRINT_A)).toThrow(RangeError);
+    }
+  });
+
   it('closes with MalformedMessageError on a description with more sections than a call has', async () => {
     const { b } = await pair();
     const closed = next<SamenError | null>(b, 'close');
     const sdp = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'm=audio 9 UDP/TLS/RTP/SAVPF 111'];
-    await b.receive({ mediaSignal: { description: { type: 'offer', sdp: sdp.join('\r\n') } } });
+    await b.receive({
+      mediaSignal: { generation: 0, description: { type: 'offer', sdp: sdp.join('\r\n') } }
+    });
 
     const error = await closed;
     expect(error?.name).toBe('MalformedMessageError');
@@ -242,6 +281,7 @@ describe('MediaSession', () => {
     for (let i = 0; i <= MAX_EARLY_CANDIDATES; i++) {
       await b.receive({
         mediaSignal: {
+          generation: 0,
           candidate: { candidate: `candidate:${i} 1 udp 1 127.0.0.1 ${1000 + i} typ host` }
         }
       });

@@ -20,33 +20,40 @@ function nameOf(message: SessionMessage): string | undefined {
 describe('checkMessage (media and chat)', () => {
   it('accepts well-formed media and chat messages', () => {
     const ok: SessionMessage[] = [
-      { mediaHello: { fingerprint: FINGERPRINT, mac: new Uint8Array(32) } },
-      { mediaSignal: { description: { type: 'offer', sdp: 'v=0\r\n' } } },
+      { mediaHello: { generation: 0, fingerprint: FINGERPRINT, mac: new Uint8Array(32) } },
+      { mediaSignal: { generation: 0, description: { type: 'offer', sdp: 'v=0\r\n' } } },
       {
         mediaSignal: {
+          generation: 1,
           candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' }
         }
       },
       { mediaState: { audio: true, video: false, screen: false } },
-      { chat: { seq: 1n, text: 'x'.repeat(CHAT_MAX_CHARS) } },
-      { chatAck: { seq: 7n } }
+      { chat: { link: 5n, seq: 1n, text: 'x'.repeat(CHAT_MAX_CHARS) } },
+      { chatAck: { link: 5n, seq: 7n } },
+      { mediaClose: { generation: 3 } }
     ];
     expect(ok.map(nameOf)).toEqual(ok.map(() => undefined));
   });
 
   it('throws MalformedMessageError for each out-of-bounds field', () => {
     const bad: SessionMessage[] = [
-      { mediaHello: { fingerprint: 'sha-1 0F', mac: new Uint8Array(32) } },
-      { mediaHello: { fingerprint: FINGERPRINT, mac: new Uint8Array(31) } },
-      { mediaSignal: {} },
-      { mediaSignal: { description: { type: 'rollback', sdp: 'v=0' } } },
-      { mediaSignal: { description: { type: 'offer', sdp: 'v'.repeat(MEDIA_MAX_SDP_CHARS + 1) } } },
-      { mediaSignal: { candidate: { candidate: 'candidate:1' } } },
-      { mediaSignal: { candidate: { candidate: 'c'.repeat(1025), sdpMid: '0' } } },
-      { chat: { seq: 0n, text: 'a' } },
-      { chat: { seq: 1n, text: 'x'.repeat(CHAT_MAX_CHARS + 1) } },
-      { chatAck: { seq: 2n ** 60n } },
-      { chat: { seq: 1n, text: 'a' }, chatAck: { seq: 1n } }
+      { mediaHello: { generation: 0, fingerprint: 'sha-1 0F', mac: new Uint8Array(32) } },
+      { mediaHello: { generation: 0, fingerprint: FINGERPRINT, mac: new Uint8Array(31) } },
+      { mediaSignal: { generation: 0 } },
+      { mediaSignal: { generation: 0, description: { type: 'rollback', sdp: 'v=0' } } },
+      {
+        mediaSignal: {
+          generation: 0,
+          description: { type: 'offer', sdp: 'v'.repeat(MEDIA_MAX_SDP_CHARS + 1) }
+        }
+      },
+      { mediaSignal: { generation: 0, candidate: { candidate: 'candidate:1' } } },
+      { mediaSignal: { generation: 0, candidate: { candidate: 'c'.repeat(1025), sdpMid: '0' } } },
+      { chat: { link: 5n, seq: 0n, text: 'a' } },
+      { chat: { link: 5n, seq: 1n, text: 'x'.repeat(CHAT_MAX_CHARS + 1) } },
+      { chatAck: { link: 5n, seq: 2n ** 60n } },
+      { chat: { link: 5n, seq: 1n, text: 'a' }, chatAck: { link: 5n, seq: 1n } }
     ];
     expect(bad.map(nameOf)).toEqual(bad.map(() => 'MalformedMessageError'));
   });

@@ -25,6 +25,7 @@ export {
   type Chat,
   type ChatAck,
   type MediaCandidate,
+  type MediaClose,
   type MediaDescription,
   type MediaHello,
   type MediaSignal,
@@ -141,6 +142,24 @@ export class SessionChannel extends EventTarget {
     });
   }
 
+  /**
+   * Closes the stream gracefully and waits until the peer has everything we sent (or `signal`
+   * aborts): for a goodbye that must arrive before the connection goes.
+   */
+  async end(options: AbortOptions = {}): Promise<void> {
+    if (this.#closed) {
+      return;
+    }
+    this.#closed = true;
+    this.#controller.abort();
+    try {
+      await this.#stream.close(options);
+    } catch {
+      this.#stream.abort(new AbortedError('closed'));
+    }
+    this.dispatchEvent(new CustomEvent('close', { detail: null }));
+  }
+
   /** Closes the stream (gracefully when `error` is undefined). Idempotent. */
   close(error?: SamenError): void {
     if (this.#closed) {
@@ -184,7 +203,8 @@ export function checkMessage(message: SessionMessage): void {
     message.mediaHello,
     message.mediaState,
     message.chat,
-    message.chatAck
+    message.chatAck,
+    message.mediaClose
   ].filter((b) => b !== undefined);
   if (bodies.length !== 1) {
     throw new MalformedMessageError('a session message must carry exactly one known body');

@@ -14,6 +14,7 @@ export interface SessionMessage {
   mediaState?: MediaState
   chat?: Chat
   chatAck?: ChatAck
+  mediaClose?: MediaClose
 }
 
 export namespace SessionMessage {
@@ -28,7 +29,19 @@ export namespace SessionMessage {
 
         obj = { ...obj }
 
+        if (obj.mediaClose != null) {
+          obj.chatAck = undefined
+          obj.chat = undefined
+          obj.mediaState = undefined
+          obj.mediaHello = undefined
+          obj.mediaSignal = undefined
+          obj.notice = undefined
+          obj.bye = undefined
+          obj.roster = undefined
+        }
+
         if (obj.chatAck != null) {
+          obj.mediaClose = undefined
           obj.chat = undefined
           obj.mediaState = undefined
           obj.mediaHello = undefined
@@ -39,6 +52,7 @@ export namespace SessionMessage {
         }
 
         if (obj.chat != null) {
+          obj.mediaClose = undefined
           obj.chatAck = undefined
           obj.mediaState = undefined
           obj.mediaHello = undefined
@@ -49,6 +63,7 @@ export namespace SessionMessage {
         }
 
         if (obj.mediaState != null) {
+          obj.mediaClose = undefined
           obj.chatAck = undefined
           obj.chat = undefined
           obj.mediaHello = undefined
@@ -59,6 +74,7 @@ export namespace SessionMessage {
         }
 
         if (obj.mediaHello != null) {
+          obj.mediaClose = undefined
           obj.chatAck = undefined
           obj.chat = undefined
           obj.mediaState = undefined
@@ -69,6 +85,7 @@ export namespace SessionMessage {
         }
 
         if (obj.mediaSignal != null) {
+          obj.mediaClose = undefined
           obj.chatAck = undefined
           obj.chat = undefined
           obj.mediaState = undefined
@@ -79,6 +96,7 @@ export namespace SessionMessage {
         }
 
         if (obj.notice != null) {
+          obj.mediaClose = undefined
           obj.chatAck = undefined
           obj.chat = undefined
           obj.mediaState = undefined
@@ -89,6 +107,7 @@ export namespace SessionMessage {
         }
 
         if (obj.bye != null) {
+          obj.mediaClose = undefined
           obj.chatAck = undefined
           obj.chat = undefined
           obj.mediaState = undefined
@@ -99,6 +118,7 @@ export namespace SessionMessage {
         }
 
         if (obj.roster != null) {
+          obj.mediaClose = undefined
           obj.chatAck = undefined
           obj.chat = undefined
           obj.mediaState = undefined
@@ -146,6 +166,11 @@ export namespace SessionMessage {
         if (obj.chatAck != null) {
           w.uint32(66)
           ChatAck.codec().encode(obj.chatAck, w)
+        }
+
+        if (obj.mediaClose != null) {
+          w.uint32(74)
+          MediaClose.codec().encode(obj.mediaClose, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -208,6 +233,12 @@ export namespace SessionMessage {
               })
               break
             }
+            case 9: {
+              obj.mediaClose = MediaClose.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.mediaClose
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -215,7 +246,19 @@ export namespace SessionMessage {
           }
         }
 
+        if (obj.mediaClose != null) {
+          delete obj.chatAck
+          delete obj.chat
+          delete obj.mediaState
+          delete obj.mediaHello
+          delete obj.mediaSignal
+          delete obj.notice
+          delete obj.bye
+          delete obj.roster
+        }
+
         if (obj.chatAck != null) {
+          delete obj.mediaClose
           delete obj.chat
           delete obj.mediaState
           delete obj.mediaHello
@@ -226,6 +269,7 @@ export namespace SessionMessage {
         }
 
         if (obj.chat != null) {
+          delete obj.mediaClose
           delete obj.chatAck
           delete obj.mediaState
           delete obj.mediaHello
@@ -236,6 +280,7 @@ export namespace SessionMessage {
         }
 
         if (obj.mediaState != null) {
+          delete obj.mediaClose
           delete obj.chatAck
           delete obj.chat
           delete obj.mediaHello
@@ -246,6 +291,7 @@ export namespace SessionMessage {
         }
 
         if (obj.mediaHello != null) {
+          delete obj.mediaClose
           delete obj.chatAck
           delete obj.chat
           delete obj.mediaState
@@ -256,6 +302,7 @@ export namespace SessionMessage {
         }
 
         if (obj.mediaSignal != null) {
+          delete obj.mediaClose
           delete obj.chatAck
           delete obj.chat
           delete obj.mediaState
@@ -266,6 +313,7 @@ export namespace SessionMessage {
         }
 
         if (obj.notice != null) {
+          delete obj.mediaClose
           delete obj.chatAck
           delete obj.chat
           delete obj.mediaState
@@ -276,6 +324,7 @@ export namespace SessionMessage {
         }
 
         if (obj.bye != null) {
+          delete obj.mediaClose
           delete obj.chatAck
           delete obj.chat
           delete obj.mediaState
@@ -286,6 +335,7 @@ export namespace SessionMessage {
         }
 
         if (obj.roster != null) {
+          delete obj.mediaClose
           delete obj.chatAck
           delete obj.chat
           delete obj.mediaState
@@ -359,6 +409,13 @@ export namespace SessionMessage {
 
               break
             }
+            case 9: {
+              yield * MediaClose.codec().stream(reader, reader.uint32(), `${prefix}.mediaClose`, {
+                limits: opts.limits?.mediaClose
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -418,6 +475,11 @@ export namespace SessionMessage {
     value: string
   }
 
+  export interface SessionMessageMediaSignalGenerationFieldEvent {
+    field: '$.mediaSignal.generation'
+    value: number
+  }
+
   export interface SessionMessageMediaHelloFingerprintFieldEvent {
     field: '$.mediaHello.fingerprint'
     value: string
@@ -426,6 +488,11 @@ export namespace SessionMessage {
   export interface SessionMessageMediaHelloMacFieldEvent {
     field: '$.mediaHello.mac'
     value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SessionMessageMediaHelloGenerationFieldEvent {
+    field: '$.mediaHello.generation'
+    value: number
   }
 
   export interface SessionMessageMediaStateAudioFieldEvent {
@@ -453,9 +520,24 @@ export namespace SessionMessage {
     value: string
   }
 
+  export interface SessionMessageChatLinkFieldEvent {
+    field: '$.chat.link'
+    value: bigint
+  }
+
   export interface SessionMessageChatAckSeqFieldEvent {
     field: '$.chatAck.seq'
     value: bigint
+  }
+
+  export interface SessionMessageChatAckLinkFieldEvent {
+    field: '$.chatAck.link'
+    value: bigint
+  }
+
+  export interface SessionMessageMediaCloseGenerationFieldEvent {
+    field: '$.mediaClose.generation'
+    value: number
   }
 
   export function encode (obj: Partial<SessionMessage>): Uint8Array<ArrayBuffer> {
@@ -466,7 +548,7 @@ export namespace SessionMessage {
     return decodeMessage(buf, SessionMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SessionMessage>): Generator<SessionMessageRosterPeersPeerIdFieldEvent | SessionMessageRosterPeersAddrsFieldEvent | SessionMessageNoticeKindFieldEvent | SessionMessageMediaSignalDescriptionTypeFieldEvent | SessionMessageMediaSignalDescriptionSdpFieldEvent | SessionMessageMediaSignalCandidateCandidateFieldEvent | SessionMessageMediaSignalCandidateSdpMidFieldEvent | SessionMessageMediaSignalCandidateSdpMLineIndexFieldEvent | SessionMessageMediaSignalCandidateUsernameFragmentFieldEvent | SessionMessageMediaHelloFingerprintFieldEvent | SessionMessageMediaHelloMacFieldEvent | SessionMessageMediaStateAudioFieldEvent | SessionMessageMediaStateVideoFieldEvent | SessionMessageMediaStateScreenFieldEvent | SessionMessageChatSeqFieldEvent | SessionMessageChatTextFieldEvent | SessionMessageChatAckSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SessionMessage>): Generator<SessionMessageRosterPeersPeerIdFieldEvent | SessionMessageRosterPeersAddrsFieldEvent | SessionMessageNoticeKindFieldEvent | SessionMessageMediaSignalDescriptionTypeFieldEvent | SessionMessageMediaSignalDescriptionSdpFieldEvent | SessionMessageMediaSignalCandidateCandidateFieldEvent | SessionMessageMediaSignalCandidateSdpMidFieldEvent | SessionMessageMediaSignalCandidateSdpMLineIndexFieldEvent | SessionMessageMediaSignalCandidateUsernameFragmentFieldEvent | SessionMessageMediaSignalGenerationFieldEvent | SessionMessageMediaHelloFingerprintFieldEvent | SessionMessageMediaHelloMacFieldEvent | SessionMessageMediaHelloGenerationFieldEvent | SessionMessageMediaStateAudioFieldEvent | SessionMessageMediaStateVideoFieldEvent | SessionMessageMediaStateScreenFieldEvent | SessionMessageChatSeqFieldEvent | SessionMessageChatTextFieldEvent | SessionMessageChatLinkFieldEvent | SessionMessageChatAckSeqFieldEvent | SessionMessageChatAckLinkFieldEvent | SessionMessageMediaCloseGenerationFieldEvent> {
     return streamMessage(buf, SessionMessage.codec(), opts)
   }
 }
@@ -893,6 +975,7 @@ export namespace SecurityNotice {
 export interface MediaSignal {
   description?: MediaDescription
   candidate?: MediaCandidate
+  generation: number
 }
 
 export namespace MediaSignal {
@@ -925,11 +1008,18 @@ export namespace MediaSignal {
           MediaCandidate.codec().encode(obj.candidate, w)
         }
 
+        if ((obj.generation != null && obj.generation !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.generation)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
-        const obj: any = {}
+        const obj: any = {
+          generation: 0
+        }
 
         const end = length == null ? reader.len : reader.pos + length
 
@@ -947,6 +1037,10 @@ export namespace MediaSignal {
               obj.candidate = MediaCandidate.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.candidate
               })
+              break
+            }
+            case 3: {
+              obj.generation = reader.uint32()
               break
             }
             default: {
@@ -984,6 +1078,13 @@ export namespace MediaSignal {
                 limits: opts.limits?.candidate
               })
 
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.generation`,
+                value: reader.uint32()
+              }
               break
             }
             default: {
@@ -1028,6 +1129,11 @@ export namespace MediaSignal {
     value: string
   }
 
+  export interface MediaSignalGenerationFieldEvent {
+    field: '$.generation'
+    value: number
+  }
+
   export function encode (obj: Partial<MediaSignal>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MediaSignal.codec())
   }
@@ -1036,7 +1142,7 @@ export namespace MediaSignal {
     return decodeMessage(buf, MediaSignal.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MediaSignal>): Generator<MediaSignalDescriptionTypeFieldEvent | MediaSignalDescriptionSdpFieldEvent | MediaSignalCandidateCandidateFieldEvent | MediaSignalCandidateSdpMidFieldEvent | MediaSignalCandidateSdpMLineIndexFieldEvent | MediaSignalCandidateUsernameFragmentFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MediaSignal>): Generator<MediaSignalDescriptionTypeFieldEvent | MediaSignalDescriptionSdpFieldEvent | MediaSignalCandidateCandidateFieldEvent | MediaSignalCandidateSdpMidFieldEvent | MediaSignalCandidateSdpMLineIndexFieldEvent | MediaSignalCandidateUsernameFragmentFieldEvent | MediaSignalGenerationFieldEvent> {
     return streamMessage(buf, MediaSignal.codec(), opts)
   }
 }
@@ -1311,6 +1417,7 @@ export namespace MediaCandidate {
 export interface MediaHello {
   fingerprint: string
   mac: Uint8Array<ArrayBuffer>
+  generation: number
 }
 
 export namespace MediaHello {
@@ -1333,13 +1440,19 @@ export namespace MediaHello {
           w.bytes(obj.mac)
         }
 
+        if ((obj.generation != null && obj.generation !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.generation)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           fingerprint: '',
-          mac: uint8ArrayAlloc(0)
+          mac: uint8ArrayAlloc(0),
+          generation: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1354,6 +1467,10 @@ export namespace MediaHello {
             }
             case 2: {
               obj.mac = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.generation = reader.uint32()
               break
             }
             default: {
@@ -1385,6 +1502,13 @@ export namespace MediaHello {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.generation`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1407,6 +1531,11 @@ export namespace MediaHello {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MediaHelloGenerationFieldEvent {
+    field: '$.generation'
+    value: number
+  }
+
   export function encode (obj: Partial<MediaHello>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MediaHello.codec())
   }
@@ -1415,8 +1544,97 @@ export namespace MediaHello {
     return decodeMessage(buf, MediaHello.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MediaHello>): Generator<MediaHelloFingerprintFieldEvent | MediaHelloMacFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MediaHello>): Generator<MediaHelloFingerprintFieldEvent | MediaHelloMacFieldEvent | MediaHelloGenerationFieldEvent> {
     return streamMessage(buf, MediaHello.codec(), opts)
+  }
+}
+
+export interface MediaClose {
+  generation: number
+}
+
+export namespace MediaClose {
+  let _codec: Codec<MediaClose>
+
+  export const codec = (): Codec<MediaClose> => {
+    if (_codec == null) {
+      _codec = message<MediaClose>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.generation != null && obj.generation !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.generation)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          generation: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.generation = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.generation`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MediaCloseGenerationFieldEvent {
+    field: '$.generation'
+    value: number
+  }
+
+  export function encode (obj: Partial<MediaClose>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MediaClose.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MediaClose>): MediaClose {
+    return decodeMessage(buf, MediaClose.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MediaClose>): Generator<MediaCloseGenerationFieldEvent> {
+    return streamMessage(buf, MediaClose.codec(), opts)
   }
 }
 
@@ -1558,6 +1776,7 @@ export namespace MediaState {
 export interface Chat {
   seq: bigint
   text: string
+  link: bigint
 }
 
 export namespace Chat {
@@ -1580,13 +1799,19 @@ export namespace Chat {
           w.string(obj.text)
         }
 
+        if ((obj.link != null && obj.link !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.link)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           seq: 0n,
-          text: ''
+          text: '',
+          link: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1601,6 +1826,10 @@ export namespace Chat {
             }
             case 2: {
               obj.text = reader.string()
+              break
+            }
+            case 3: {
+              obj.link = reader.uint64()
               break
             }
             default: {
@@ -1632,6 +1861,13 @@ export namespace Chat {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.link`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1654,6 +1890,11 @@ export namespace Chat {
     value: string
   }
 
+  export interface ChatLinkFieldEvent {
+    field: '$.link'
+    value: bigint
+  }
+
   export function encode (obj: Partial<Chat>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Chat.codec())
   }
@@ -1662,13 +1903,14 @@ export namespace Chat {
     return decodeMessage(buf, Chat.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Chat>): Generator<ChatSeqFieldEvent | ChatTextFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Chat>): Generator<ChatSeqFieldEvent | ChatTextFieldEvent | ChatLinkFieldEvent> {
     return streamMessage(buf, Chat.codec(), opts)
   }
 }
 
 export interface ChatAck {
   seq: bigint
+  link: bigint
 }
 
 export namespace ChatAck {
@@ -1686,12 +1928,18 @@ export namespace ChatAck {
           w.uint64(obj.seq)
         }
 
+        if ((obj.link != null && obj.link !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.link)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          seq: 0n
+          seq: 0n,
+          link: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1702,6 +1950,10 @@ export namespace ChatAck {
           switch (tag >>> 3) {
             case 1: {
               obj.seq = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.link = reader.uint64()
               break
             }
             default: {
@@ -1726,6 +1978,13 @@ export namespace ChatAck {
               }
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.link`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1743,6 +2002,11 @@ export namespace ChatAck {
     value: bigint
   }
 
+  export interface ChatAckLinkFieldEvent {
+    field: '$.link'
+    value: bigint
+  }
+
   export function encode (obj: Partial<ChatAck>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatAck.codec())
   }
@@ -1751,7 +2015,7 @@ export namespace ChatAck {
     return decodeMessage(buf, ChatAck.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatAck>): Generator<ChatAckSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatAck>): Generator<ChatAckSeqFieldEvent | ChatAckLinkFieldEvent> {
     return streamMessage(buf, ChatAck.codec(), opts)
   }
 }
