@@ -1,9 +1,12 @@
 /**
- * Runs a command so that its network traffic cannot leave this machine: as root, inside a new
- * network namespace that has only loopback (`unshare --net`, then `ip link set lo up`). Public
- * STUN defaults, Chromium's background requests and any test that reached past 127.0.0.1 would
- * fail there instead of quietly using the internet. Without root it runs the command directly
- * (the tests themselves only use loopback), and says so.
+ * Runs a command so that its network traffic cannot leave this machine: inside a new network
+ * namespace that has only loopback (`unshare --net`, then `ip link set lo up`). As root that is
+ * all it takes; any other user gets a user namespace too (`unshare --user --map-root-user`),
+ * where unprivileged user namespaces are allowed (Debian's default). Public STUN defaults,
+ * Chromium's background requests and any test that reached past 127.0.0.1 would fail there
+ * instead of quietly using the internet. Inside, SAMEN_NETNS=1 tells the tests that the
+ * namespace is theirs: the recovery test cuts a browser's UDP ports with `ip rule` there, and
+ * only there. Where no namespace can be made, the command runs as it is, and says so.
  *
  *   node scripts/isolated.ts vitest run
  */
@@ -15,26 +18,34 @@ if (command.length === 0) {
   process.exit(2);
 }
 
-function canIsolate(): boolean {
-  if (process.getuid?.() !== 0 || process.env.SAMEN_NO_NETNS === '1') {
-    return false;
+/** The `unshare` flags that give a loopback-only namespace here, or undefined. */
+function namespaceFlags(): string[] | undefined {
+  if (process.env.SAMEN_NO_NETNS === '1') {
+    return undefined;
   }
-  const probe = spawnSync('unshare', ['--net', 'ip', 'link', 'set', 'lo', 'up'], {
-    stdio: 'ignore'
+  const candidates = process.getuid?.() === 0 ? [['--net']] : [];
+  candidates.push(['--user', '--map-root-user', '--net']);
+  return candidates.find((flags) => {
+    const probe = spawnSync('unshare', [...flags, 'ip', 'link', 'set', 'lo', 'up'], {
+      stdio: 'ignore'
+    });
+    return probe.status === 0;
   });
-  return probe.status === 0;
 }
 
 let result;
-if (canIsolate()) {
-  console.log(`[isolated] loopback-only network namespace: ${command.join(' ')}`);
+const flags = namespaceFlags();
+if (flags !== undefined) {
+  console.log(
+    `[isolated] loopback-only network namespace (unshare ${flags.join(' ')}): ${command.join(' ')}`
+  );
   result = spawnSync(
     'unshare',
-    ['--net', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...command],
-    { stdio: 'inherit' }
+    [...flags, 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...command],
+    { stdio: 'inherit', env: { ...process.env, SAMEN_NETNS: '1' } }
   );
 } else {
-  console.log(`[isolated] not root (or no unshare): running without a network namespace`);
+  console.log('[isolated] no network namespace could be made: running without one');
   result = spawnSync(command[0]!, command.slice(1), { stdio: 'inherit' });
 }
 if (result.error) {
