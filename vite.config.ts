@@ -1,12 +1,48 @@
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Under vitest the message catalogue is compiled beforehand (`npm run i18n`) and there is no
 // service worker to build; leaving both plugins out also lets vitest exit promptly (the
 // paraglide plugin keeps file handles open).
 const testing = process.env.VITEST !== undefined;
+
+/** Where {@link bundleModules} writes; `npm run bench:bundle` reads it. */
+const BUNDLE_MODULES_DIR = '.svelte-kit/output/bundle-modules';
+
+/**
+ * Records, for every browser chunk of a build (the app's and its workers'), which modules it
+ * holds and how many bytes of it each one rendered: `npm run bench:bundle` turns that into the
+ * per-dependency breakdown of what a page loads. A file per output bundle, beside SvelteKit's own
+ * output (cleared at each build), nothing in build/.
+ */
+function bundleModules(): Plugin {
+  return {
+    name: 'samen:bundle-modules',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).flatMap((output) =>
+        output.type === 'chunk' && output.fileName.startsWith('_app/')
+          ? [
+              {
+                fileName: output.fileName,
+                modules: Object.fromEntries(
+                  Object.entries(output.modules).map(([id, m]) => [id, m.renderedLength])
+                )
+              }
+            ]
+          : []
+      );
+      if (chunks.length === 0) return; // the server build
+      mkdirSync(BUNDLE_MODULES_DIR, { recursive: true });
+      const name = chunks[0]!.fileName.replace(/[^\w.-]+/g, '_');
+      writeFileSync(`${BUNDLE_MODULES_DIR}/${name}.json`, JSON.stringify(chunks));
+    }
+  };
+}
 
 export default defineConfig({
   plugins: [
@@ -60,13 +96,15 @@ export default defineConfig({
           kit: {
             includeVersionFile: true
           }
-        })
+        }),
+    testing ? [] : bundleModules()
   ],
   build: {
     target: 'es2023'
   },
   worker: {
-    format: 'es'
+    format: 'es',
+    plugins: () => (testing ? [] : [bundleModules()])
   },
   test: {
     expect: { requireAssertions: true },
