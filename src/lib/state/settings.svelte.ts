@@ -18,20 +18,34 @@ export type StunChoice =
   | { readonly kind: 'off' }
   | { readonly kind: 'custom'; readonly urls: readonly string[] };
 
+/**
+ * How media travels: straight to each participant, or always through the network profile's
+ * TURN server so that the others do not see our IP address (src/p2p/media-path.ts).
+ */
+export type MediaPathChoice = 'direct' | 'relay';
+
 interface Stored {
   readonly version: 1;
   readonly network: NetworkChoice;
   readonly stun: StunChoice;
+  /** Added after version 1 was out: an entry without it reads as `direct`. */
+  readonly mediaPath?: MediaPathChoice;
 }
 
 /** Bumped when the stored shape changes; older values are dropped, not misread. */
 const STORAGE_KEY = 'samen.settings.v1';
 
-const DEFAULTS: Stored = { version: 1, network: { kind: 'auto' }, stun: { kind: 'default' } };
+const DEFAULTS: Stored = {
+  version: 1,
+  network: { kind: 'auto' },
+  stun: { kind: 'default' },
+  mediaPath: 'direct'
+};
 
 export class Settings {
   #network = $state<NetworkChoice>(DEFAULTS.network);
   #stun = $state<StunChoice>(DEFAULTS.stun);
+  #mediaPath = $state<MediaPathChoice>('direct');
   readonly #storage: Storage | undefined;
 
   constructor(storage: Storage | undefined) {
@@ -39,6 +53,7 @@ export class Settings {
     const stored = this.#read();
     this.#network = stored.network;
     this.#stun = stored.stun;
+    this.#mediaPath = stored.mediaPath === 'relay' ? 'relay' : 'direct';
   }
 
   get network(): NetworkChoice {
@@ -49,10 +64,20 @@ export class Settings {
     return this.#stun;
   }
 
-  save(next: { network: NetworkChoice; stun: StunChoice }): void {
+  get mediaPath(): MediaPathChoice {
+    return this.#mediaPath;
+  }
+
+  save(next: { network: NetworkChoice; stun: StunChoice; mediaPath?: MediaPathChoice }): void {
     this.#network = next.network;
     this.#stun = next.stun;
-    const value: Stored = { version: 1, network: next.network, stun: next.stun };
+    this.#mediaPath = next.mediaPath ?? this.#mediaPath;
+    const value: Stored = {
+      version: 1,
+      network: next.network,
+      stun: next.stun,
+      mediaPath: this.#mediaPath
+    };
     this.#storage?.setItem(STORAGE_KEY, JSON.stringify(value));
   }
 
