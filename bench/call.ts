@@ -90,6 +90,10 @@ interface Snapshot {
   outVideo: OutVideo[];
   /** What the camera delivers (the local track's settings), null while it is off. */
   capture: { width: number; height: number; frameRate: number } | null;
+  /** Each remote participant's state as the page lists it (direct, reconnecting…). */
+  states: Record<string, string>;
+  /** The page's RTCPeerConnections: all it made, the media ones open now, the closed ones. */
+  connections: { made: number; media: number; closed: number };
 }
 
 /** Every RTCPeerConnection the page makes, kept in `window.__peerConnections` (as in e2e). */
@@ -111,7 +115,9 @@ async function pageSnapshot(): Promise<Snapshot> {
   const str = (value: unknown) => (typeof value === 'string' ? value : null);
   // Each remote participant's tile plays the tracks of its connection: track id → peer ID.
   const peerOfTrack = new Map<string, string>();
+  const states: Record<string, string> = {};
   for (const tile of document.querySelectorAll<HTMLElement>('[data-testid="participant"]')) {
+    states[tile.dataset.peer ?? '?'] = tile.dataset.state ?? '?';
     const stream = tile.querySelector('video')?.srcObject;
     if (stream instanceof MediaStream && tile.dataset.peer !== undefined) {
       for (const track of stream.getTracks()) {
@@ -131,7 +137,13 @@ async function pageSnapshot(): Promise<Snapshot> {
     inVideo: [],
     inAudio: [],
     outVideo: [],
-    capture: null
+    capture: null,
+    states,
+    connections: {
+      made: pcs.length,
+      media: media.length,
+      closed: pcs.filter((pc) => pc.connectionState === 'closed').length
+    }
   };
   for (const [n, [index, pc]] of media.entries()) {
     const peer =
@@ -651,6 +663,8 @@ async function measureCall(url: string, size: number) {
         rendererPid: renderer?.pid ?? null,
         rendererRssMB: renderer?.rssMB ?? null,
         rendererPssMB: renderer?.pssMB ?? null,
+        rendererCpuPctOfOneCore:
+          renderer === undefined ? null : round1((100 * renderer.cpuSecondsInWindow) / wallSeconds),
         pageErrors: participant.errors.length,
         firstPageErrors: participant.errors.slice(0, 5),
         samples: own
@@ -685,6 +699,9 @@ function summarize(call: CallResult) {
     .filter((s) => s.minWidth > 0)
     .sort((a, b) => a.minWidth * a.minHeight - b.minWidth * b.minHeight)[0];
   const rendererRss = people.map((p) => p.rendererRssMB).filter((x): x is number => x !== null);
+  const rendererCpu = people
+    .map((p) => p.rendererCpuPctOfOneCore)
+    .filter((x): x is number => x !== null);
   return {
     /** Remote video streams: n × (n - 1) in a full mesh. */
     streams: streams.length,
@@ -725,6 +742,10 @@ function summarize(call: CallResult) {
     rendererRssMB:
       rendererRss.length === people.length
         ? { median: round1(median(rendererRss)), max: Math.max(...rendererRss) }
+        : null,
+    rendererCpuPctOfOneCore:
+      rendererCpu.length === people.length
+        ? { median: round1(median(rendererCpu)), max: Math.max(...rendererCpu) }
         : null,
     pageErrors: people.reduce((sum, p) => sum + p.pageErrors, 0),
     target:
@@ -773,6 +794,7 @@ function markdown(result: {
     return (
       `| ${participants} | ${cpu.browserPctOfOneCore} % (${cpu.browserPctOfMachine} %) ` +
       `| ${Math.round((100 * renderers) / cpu.browserCpuSeconds)} % ` +
+      `| ${s.rendererCpuPctOfOneCore === null ? 'n/a' : `${s.rendererCpuPctOfOneCore.median} % (${s.rendererCpuPctOfOneCore.max} %)`} ` +
       `| ${cpu.nodePctOfOneCore} % | ${s.jsHeapUsedMB.median} (${s.jsHeapUsedMB.max}) ` +
       `| ${s.rendererRssMB === null ? 'n/a' : `${s.rendererRssMB.median} (${s.rendererRssMB.max})`} ` +
       `| ${memory.browserRssMB} / ${memory.browserPssMB ?? 'n/a'} ` +
@@ -815,8 +837,8 @@ function markdown(result: {
     ...media,
     '',
     ...troubles,
-    '| People | Browser CPU: of one core (of the machine) | Renderers’ share | Node CPU (nodes, server, driver): of one core | JS heap MB per tab: median (max) | Renderer RSS MB per tab: median (max) | Whole browser RSS / PSS MB | Other renderers: count, PSS MB |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| People | Browser CPU: of one core (of the machine) | Renderers’ share | Renderer CPU per tab, of one core: median (max) | Node CPU (nodes, server, driver): of one core | JS heap MB per tab: median (max) | Renderer RSS MB per tab: median (max) | Whole browser RSS / PSS MB | Other renderers: count, PSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...resources,
     '',
     `${captureNote} Fps: frames decoded per second of each remote stream over the window; a ` +
