@@ -17,11 +17,12 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { Circuit, WebRTC } from '@multiformats/multiaddr-matcher';
 import { CALL_MARKS, SESSION_PROTOCOL } from './constants.ts';
 import { checkChatText, ChatLink } from './chat.ts';
-import { AbortedError, MalformedMessageError, SamenError } from './errors.ts';
+import { AbortedError, ChatBacklogError, MalformedMessageError, SamenError } from './errors.ts';
 import { deriveRoomSecretOffThread } from './kdf.ts';
 import { admissionSecret, cpacePrs } from './keys.ts';
 import type { NetworkProfile } from './network.ts';
 import {
+  MAX_MEDIA_GENERATION,
   MediaSession,
   type MediaIncoming,
   type MediaKind,
@@ -40,13 +41,25 @@ import {
   type SessionMessage
 } from './protocols/session/index.ts';
 import { dialableRelayAddresses, Rendezvous, type FoundPeer } from './rendezvous.ts';
+import { ADAPT_INTERVAL_MS, applyVideoLimits, videoLimits } from './adapt.ts';
+import { mediaIceConfig } from './media-path.ts';
+import { ActiveSpeaker, SPEAKER_POLL_MS } from './speaker.ts';
+import {
+  inboundAudioLevel,
+  PathStatsSampler,
+  type PathStats,
+  type StatsReportLike
+} from './stats.ts';
 
 /** The connection stepper's steps, in order, then `ended` after Leave. */
 export type CallStep =
   'deriving-key' | 'finding-network' | 'looking' | 'verifying' | 'connected' | 'ended';
 
-/** What the UI shows per participant (`data-state`). */
-export type ParticipantState = 'connecting' | 'admitted' | 'direct' | 'left';
+/**
+ * What the UI shows per participant (`data-state`): `reconnecting` is someone whose direct
+ * connection dropped without a goodbye, while they are found and admitted again.
+ */
+export type ParticipantState = 'connecting' | 'admitted' | 'direct' | 'reconnecting' | 'left';
 
 /** What a participant is sending (its MediaState). */
 export interface RemoteMediaState {
@@ -67,6 +80,8 @@ export interface ParticipantSnapshot {
   readonly media?: RemoteMediaState;
   /** The pair's four safety words, once both DTLS fingerprints are known and verified. */
   readonly safetyWords?: readonly string[];
+  /** It is the active speaker: the loudest we hear, above the speech threshold (speaker.ts). */
+  readonly speaking?: boolean;
 }
 
 /** What we send, for {@link Call.setLocalMedia}: undefined leaves a field as it is. */
@@ -128,6 +143,8 @@ export interface CallInit {
   readonly RTCPeerConnection?: PeerConnectionConstructor;
   /** The transceivers of each media session (default audio and video; [] for a polyfill). */
   readonly mediaKinds?: readonly MediaKind[];
+  /** `relay`: media only through the profile's TURN servers; else direct only (media-path.ts). */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 /** How long a dial through a relay may take before the peer is tried again later. */
@@ -151,6 +168,40 @@ const REDIAL_DELAYS_MS = [2_000, 5_000, 15_000, 30_000];
 /** How long Leave waits to tell the others before it closes everything anyway. */
 const BYE_TIMEOUT_MS = 1_000;
 
+/**
+ * A participant whose direct connection dropped is dialled again this often (and the DHT is
+ * asked again), through its relays, until it is back or RECONNECT_GIVE_UP_MS have passed.
+ */
+export const RECONNECT_RETRY_MS = 3_000;
+
+/**
+ * A reconnecting dial gives up sooner than a first one: while the network is down it would only
+ * hold up the next try (a dial through a relay takes well under a second when it works).
+ */
+export const RECONNECT_DIAL_TIMEOUT_MS = 5_000;
+
+/**
+ * After this long unreachable, a participant who dropped without a goodbye is taken to have
+ * left. A closed tab says goodbye (the page leaves the call on `pagehide`); this is for a
+ * crashed browser or a network that stays down.
+ */
+export const RECONNECT_GIVE_UP_MS = 45_000;
+
+/**
+ * Media sessions a pair may rebuild after a failure, per admission: enough for real network
+ * trouble, and a cap on the RTCPeerConnections a broken or hostile peer can make us create.
+ */
+export const MAX_MEDIA_REBUILDS = 8;
+
+/** How long a closed direct connection's last messages (a goodbye) have to be read. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** A session stream that broke on a live direct connection is opened again after this. */
+const SESSION_REOPEN_DELAY_MS = 500;
+
+/** How often, per admission: a peer whose streams keep breaking is reconnected instead. */
+const SESSION_REOPENS = 3;
+
 /** Where setup is; once `ready`, the step follows the participants. */
 type Phase = 'deriving-key' | 'finding-network' | 'ready' | 'ended';
 
@@ -164,8 +215,19 @@ interface Participant {
   sessionKey?: Uint8Array;
   fallback?: ReturnType<typeof setTimeout>;
   media?: MediaSession;
+  /** The generation of the pair's current media session (media.ts), on this admission. */
+  mediaGeneration: number;
+  /** Media sessions rebuilt after a failure, on this admission (MAX_MEDIA_REBUILDS). */
+  mediaRebuilds: number;
   /** Its media failed verification: none is tried again with it in this call. */
   mediaRefused?: boolean;
+  /** When its direct connection dropped without a goodbye; undefined while it has not. */
+  reconnectSince?: number;
+  reconnectTimer?: ReturnType<typeof setTimeout>;
+  /** Session streams opened again on the same admission (SESSION_REOPENS). */
+  sessionReopens?: number;
+  /** A session stream was attached on this admission before (a new one replaces it). */
+  hadSession?: boolean;
   stream?: MediaStream;
   remoteMedia?: RemoteMediaState;
   safetyWords?: readonly string[];
@@ -210,6 +272,8 @@ export class Call extends EventTarget {
   #localMedia: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null; screen: boolean } =
     { audio: null, video: null, screen: false };
   #chatCount = 0;
+  /** Aborted when the browser says the network is back: reconnect dials hung on it restart. */
+  #online = new AbortController();
 
   constructor(init: CallInit) {
     super();
@@ -238,10 +302,14 @@ export class Call extends EventTarget {
   get participants(): readonly ParticipantSnapshot[] {
     return [...this.#participants.values()].map((p) => ({
       peerId: p.id.toString(),
-      state: p.state,
+      state:
+        p.reconnectSince !== undefined && p.state !== 'direct' && p.state !== 'left'
+          ? 'reconnecting'
+          : p.state,
       ...(p.stream === undefined ? {} : { stream: p.stream }),
       ...(p.remoteMedia === undefined ? {} : { media: p.remoteMedia }),
-      ...(p.safetyWords === undefined ? {} : { safetyWords: p.safetyWords })
+      ...(p.safetyWords === undefined ? {} : { safetyWords: p.safetyWords }),
+      ...(this.#isSpeaking(p) ? { speaking: true } : {})
     }));
   }
 
@@ -273,22 +341,29 @@ export class Call extends EventTarget {
 
   /**
    * Sends a chat message to everyone in the call, and emits it as a `chat` event. Delivery is
-   * ordered and acknowledged per participant: what a broken session did not deliver is sent
-   * again when it is back.
+   * ordered and acknowledged per participant: what a broken session did not deliver, or what
+   * was sent while someone was reconnecting, is sent when they are back.
    *
    * @throws {ChatTooLongError} over CHAT_MAX_CHARS (nothing is sent)
+   * @throws {ChatBacklogError} when too many messages wait for someone (nothing is sent)
    */
   async sendChat(text: string): Promise<void> {
     checkChatText(text);
+    const to = [...this.#participants.values()].filter(
+      (p) => p.state === 'direct' || p.state === 'admitted' || p.reconnectSince !== undefined
+    );
+    for (const p of to) {
+      if ((p.chat ??= new ChatLink()).full) {
+        throw new ChatBacklogError(`too many chat messages wait for ${p.id}`);
+      }
+    }
     const from = this.peerId ?? '';
     this.#chat({ id: `${from}:${++this.#chatCount}`, from, text, at: Date.now() });
     await Promise.all(
-      [...this.#participants.values()]
-        .filter((p) => p.state === 'direct')
-        .map(async (p) => {
-          const { seq } = (p.chat ??= new ChatLink()).send(text);
-          await p.session?.send({ chat: { seq: BigInt(seq), text } }).catch(() => {});
-        })
+      to.map(async (p) => {
+        const { link, seq } = p.chat!.send(text);
+        await p.session?.send({ chat: { link, seq: BigInt(seq), text } }).catch(() => {});
+      })
     );
   }
 
@@ -351,6 +426,7 @@ export class Call extends EventTarget {
         this.#reach(id, addresses);
       });
       this.#setPhase('ready');
+      this.#startAdaptation();
       this.#rendezvous.start();
     } catch (err) {
       if (this.#controller.signal.aborted || options.signal?.aborted === true) {
@@ -370,20 +446,23 @@ export class Call extends EventTarget {
       return;
     }
     this.#setPhase('ended');
-    this.#controller.abort();
+    // Goodbyes go first: the abort below stops the node, and with it every connection. Without
+    // a goodbye the others would take us for someone reconnecting.
     const byes = [...this.#participants.values()].map(async (p) => {
       clearTimeout(p.fallback);
+      clearTimeout(p.reconnectTimer);
       p.media?.close();
       if (p.session !== undefined && !p.session.closed) {
-        await p.session
-          .send({ bye: {} }, { signal: AbortSignal.timeout(BYE_TIMEOUT_MS) })
-          .catch(() => {});
-        p.session.close();
+        const signal = AbortSignal.timeout(BYE_TIMEOUT_MS);
+        await p.session.send({ bye: {} }, { signal }).catch(() => {});
+        // The stream's graceful close returns once the peer has read what we sent.
+        await p.session.end({ signal });
       }
       p.sessionKey?.fill(0);
       p.state = 'left';
     });
     await Promise.allSettled(byes);
+    this.#controller.abort();
     await this.#rendezvous?.stop();
     await this.#admission?.stop();
     await this.#node?.stop();
@@ -420,7 +499,11 @@ export class Call extends EventTarget {
       'refused',
       (event) => {
         const { peer, what } = (event as CustomEvent<{ peer: PeerId; what: string }>).detail;
-        this.#security({ kind: 'refused', peerId: peer.toString(), what });
+        // Someone who was in the call and is being admitted again after a drop asks a moment
+        // early (its old connection's last streams): refused all the same, but no intruder.
+        if (!this.#participants.has(peer.toString())) {
+          this.#security({ kind: 'refused', peerId: peer.toString(), what });
+        }
       },
       options
     );
@@ -434,6 +517,9 @@ export class Call extends EventTarget {
       (event) => this.#onConnectionClose(event.detail),
       options
     );
+    // The browser says the network is back (Node has no such event): whoever is reconnecting is
+    // tried at once, rather than after a dial that hung while it was down.
+    globalThis.addEventListener?.('online', () => this.#onOnline(), options);
   }
 
   // ---- finding and admitting --------------------------------------------------------------------
@@ -454,7 +540,12 @@ export class Call extends EventTarget {
       return;
     }
     const known = this.#participants.get(key);
-    if ((known !== undefined && known.state !== 'left') || this.#failed.has(key)) {
+    const settled =
+      known !== undefined && known.state !== 'left' && known.reconnectSince === undefined;
+    if (settled || this.#failed.has(key)) {
+      return;
+    }
+    if (known?.reconnectSince !== undefined && !this.#redials(id)) {
       return;
     }
     const unreachable = this.#unreachable.get(key);
@@ -478,10 +569,16 @@ export class Call extends EventTarget {
   ): Promise<void> {
     const signal = this.#controller.signal;
     const key = id.toString();
+    const reconnecting = this.#participants.get(key)?.reconnectSince !== undefined;
     let connection: Connection;
     try {
       connection = await node.libp2p.dial([...addresses], {
-        signal: AbortSignal.any([signal, AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS)])
+        signal: AbortSignal.any([
+          signal,
+          ...(reconnecting
+            ? [this.#online.signal, AbortSignal.timeout(RECONNECT_DIAL_TIMEOUT_MS)]
+            : [AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS)])
+        ])
       });
     } catch {
       // A stale record, or a relay that is gone: try again later, if it is found again.
@@ -503,7 +600,9 @@ export class Call extends EventTarget {
       id,
       state: 'connecting',
       initiator: true,
-      addresses
+      addresses,
+      mediaGeneration: 0,
+      mediaRebuilds: 0
     };
     p.state = 'connecting';
     p.initiator = true;
@@ -523,8 +622,14 @@ export class Call extends EventTarget {
         if (isAdmissionFailure(err)) {
           this.#failed.add(key);
         }
-        this.#participants.delete(key);
-        this.#emitParticipants();
+        if (p.reconnectSince === undefined) {
+          this.#participants.delete(key);
+          this.#emitParticipants();
+        } else if (isAdmissionFailure(err)) {
+          // Someone who was in the call cannot prove it any more: not the same person.
+          this.#markLeft(p);
+        }
+        // Else a reconnecting participant is tried again by its reconnect timer.
       }
     }
   }
@@ -535,9 +640,18 @@ export class Call extends EventTarget {
       id: peer,
       state: 'admitted',
       initiator: direction === 'initiator',
-      addresses: []
+      addresses: [],
+      mediaGeneration: 0,
+      mediaRebuilds: 0
     };
     this.#participants.set(key, p);
+    // A new admission is a new session key: media bound to the old one is closed, and the
+    // pair's media starts again at generation 0 under the new key.
+    this.#closeMedia(p);
+    p.mediaGeneration = 0;
+    p.mediaRebuilds = 0;
+    p.sessionReopens = 0;
+    p.hadSession = false;
     p.sessionKey?.fill(0);
     p.sessionKey = sessionKey;
     p.initiator = direction === 'initiator';
@@ -641,8 +755,74 @@ export class Call extends EventTarget {
     if (p === undefined || !connection.direct || p.state !== 'direct') {
       return;
     }
-    if (!this.#hasDirectConnection(p.id)) {
+    // A goodbye may still be in the session stream's buffer when the connection's close is
+    // seen: read it first, so that someone who left is not shown as reconnecting.
+    setTimeout(() => {
+      if (p.state === 'direct' && !this.#hasDirectConnection(p.id) && this.#phase !== 'ended') {
+        this.#markReconnecting(p);
+      }
+    }, CLOSE_GRACE_MS);
+  }
+
+  /**
+   * The direct connection dropped without a goodbye (a network change, a laptop lid, a lost
+   * Wi-Fi): keep the participant, with its chat queue, and find and admit it again. The new
+   * admission brings a new session key and new media.
+   */
+  #markReconnecting(p: Participant): void {
+    clearTimeout(p.fallback);
+    p.state = 'connecting';
+    p.reconnectSince = Date.now();
+    p.session?.close();
+    p.session = undefined;
+    this.#closeMedia(p);
+    p.sessionKey?.fill(0);
+    p.sessionKey = undefined;
+    this.#node?.admissions.revoke(p.id);
+    this.#emitParticipants();
+    clearTimeout(p.reconnectTimer);
+    // At once: the peer may still hold its relay reservation, and its dial of us may be quicker.
+    this.#retryReconnect(p);
+  }
+
+  /**
+   * Which side dials to reconnect: the lower peer ID (the polite side of media.ts); the other
+   * waits to be dialled. Both dialling at once made two admission runs cross on the new relayed
+   * connections, and the one cut off counted as a failed guess.
+   */
+  #redials(peer: PeerId): boolean {
+    return (this.#node?.peerId.toString() ?? '') < peer.toString();
+  }
+
+  /** One try at reaching a reconnecting participant again; the next is RECONNECT_RETRY_MS on. */
+  #retryReconnect(p: Participant): void {
+    if (this.#phase === 'ended' || this.#participants.get(p.id.toString()) !== p) {
+      return;
+    }
+    if (p.reconnectSince === undefined || p.state === 'left' || p.state === 'direct') {
+      return;
+    }
+    if (Date.now() - p.reconnectSince >= RECONNECT_GIVE_UP_MS) {
       this.#markLeft(p);
+      return;
+    }
+    // Its relayed addresses may still hold (it kept its reservation); if not, its new ones
+    // come from the DHT once it announces them.
+    this.#unreachable.delete(p.id.toString());
+    this.#reach(p.id, p.addresses);
+    this.#rendezvous?.lookNow();
+    p.reconnectTimer = setTimeout(() => this.#retryReconnect(p), RECONNECT_RETRY_MS);
+  }
+
+  #onOnline(): void {
+    this.#online.abort();
+    this.#online = new AbortController();
+    for (const p of this.#participants.values()) {
+      if (p.reconnectSince !== undefined) {
+        clearTimeout(p.reconnectTimer);
+        // After the aborted dials have let go of their slot (#dialling).
+        p.reconnectTimer = setTimeout(() => this.#retryReconnect(p), 0);
+      }
     }
   }
 
@@ -651,6 +831,8 @@ export class Call extends EventTarget {
       return;
     }
     clearTimeout(p.fallback);
+    clearTimeout(p.reconnectTimer);
+    p.reconnectSince = undefined;
     p.state = 'direct';
     this.#mark(CALL_MARKS.direct);
     this.#emitParticipants();
@@ -682,10 +864,12 @@ export class Call extends EventTarget {
 
   #markLeft(p: Participant): void {
     clearTimeout(p.fallback);
+    clearTimeout(p.reconnectTimer);
+    p.reconnectSince = undefined;
     p.state = 'left';
     p.session?.close();
     p.session = undefined;
-    p.media?.close();
+    this.#closeMedia(p);
     this.#node?.admissions.revoke(p.id);
     this.#emitParticipants();
   }
@@ -727,21 +911,61 @@ export class Call extends EventTarget {
     });
     channel.addEventListener('close', (event) => {
       const error = (event as CustomEvent<SamenError | null>).detail;
-      if (error !== null) {
-        this.#security({ kind: 'bad-message', peerId: p.id.toString(), reason: error.name });
+      const bad = error?.name === 'MalformedMessageError' || error?.name === 'MessageTooLargeError';
+      if (bad) {
+        this.#security({ kind: 'bad-message', peerId: p.id.toString(), reason: error!.name });
       }
       if (p.session === channel) {
         p.session = undefined;
+        // A stream that ended or broke (a reset on a flaky network) is opened again; one cut
+        // off for a bad message is not.
+        if (!bad) {
+          this.#reopenSession(p);
+        }
       }
     });
     // Everyone tells everyone whom they are connected to: that is how a group meshes fully.
     void this.#broadcastRoster();
     void this.#sendMediaState(p);
     // Chat the last channel did not deliver (it was not acknowledged) goes again, in order.
-    for (const { seq, text } of p.chat?.pending() ?? []) {
-      void channel.send({ chat: { seq: BigInt(seq), text } }).catch(() => {});
+    for (const { link, seq, text } of p.chat?.pending() ?? []) {
+      void channel.send({ chat: { link, seq: BigInt(seq), text } }).catch(() => {});
     }
-    this.#ensureMedia(p);
+    const replacing = p.hadSession === true;
+    p.hadSession = true;
+    const media = p.media;
+    if (replacing && media !== undefined && media.peerConnection.connectionState !== 'connected') {
+      // Its signalling was lost with the old stream (an ICE restart's offer, say): start the
+      // next generation rather than wait on a negotiation that cannot finish.
+      void channel.send({ mediaClose: { generation: media.generation } }).catch(() => {});
+      this.#nextMediaGeneration(p);
+    } else {
+      this.#ensureMedia(p);
+    }
+  }
+
+  /**
+   * A session stream that ended or broke while the direct connection is up (a reset on a
+   * flaky network) is opened again by the side that opened it, up to SESSION_REOPENS times;
+   * the chat queue is re-sent on the new stream, and media that lost its signalling starts a
+   * new generation (#attachSession).
+   */
+  #reopenSession(p: Participant): void {
+    if (!p.initiator || p.state !== 'direct' || (p.sessionReopens ?? 0) >= SESSION_REOPENS) {
+      return;
+    }
+    p.sessionReopens = (p.sessionReopens ?? 0) + 1;
+    setTimeout(() => {
+      const node = this.#node;
+      const direct = node?.libp2p.getConnections(p.id).find((c) => c.direct && c.status === 'open');
+      if (this.#phase === 'ended' || p.state !== 'direct' || p.session !== undefined || !direct) {
+        return;
+      }
+      SessionChannel.open(direct, { signal: this.#controller.signal }).then(
+        (channel) => this.#attachSession(p, channel),
+        () => {}
+      );
+    }, SESSION_REOPEN_DELAY_MS);
   }
 
   #onSessionMessage(p: Participant, message: SessionMessage): void {
@@ -757,22 +981,31 @@ export class Call extends EventTarget {
     } else if (message.notice?.kind === SecurityNotice.Kind.CALL_LOCKED) {
       this.#security({ kind: 'peer-call-locked', peerId: p.id.toString() });
     } else if (message.mediaHello !== undefined || message.mediaSignal !== undefined) {
-      this.#ensureMedia(p);
-      void p.media?.receive(message as MediaIncoming);
+      const generation = message.mediaHello?.generation ?? message.mediaSignal?.generation ?? 0;
+      // Only the current generation's messages reach the media session: a late signal of a
+      // closed one is dropped, and the next one starts only after a MediaClose.
+      if (generation === p.mediaGeneration) {
+        this.#ensureMedia(p);
+        void p.media?.receive(message as MediaIncoming);
+      }
+    } else if (message.mediaClose !== undefined) {
+      if (message.mediaClose.generation === p.mediaGeneration) {
+        this.#nextMediaGeneration(p);
+      }
     } else if (message.mediaState !== undefined) {
       const { audio, video, screen } = message.mediaState;
       p.remoteMedia = { audio, video, screen: screen && video };
       this.#emitParticipants();
     } else if (message.chat !== undefined) {
-      const link = (p.chat ??= new ChatLink());
-      const { ack, deliver } = link.receive(Number(message.chat.seq), message.chat.text);
-      void p.session?.send({ chatAck: { seq: BigInt(ack) } }).catch(() => {});
+      const { link, seq, text } = message.chat;
+      const { ack, deliver } = (p.chat ??= new ChatLink()).receive(link, Number(seq), text);
+      void p.session?.send({ chatAck: { link, seq: BigInt(ack) } }).catch(() => {});
       const from = p.id.toString();
       for (const { seq, text } of deliver) {
         this.#chat({ id: `${from}:${seq}`, from, text, at: Date.now() });
       }
     } else if (message.chatAck !== undefined) {
-      p.chat?.acknowledge(Number(message.chatAck.seq));
+      p.chat?.acknowledge(message.chatAck.link, Number(message.chatAck.seq));
     }
   }
 
@@ -797,7 +1030,8 @@ export class Call extends EventTarget {
       localPeer: node.peerId,
       remotePeer: p.id,
       sessionKey: p.sessionKey,
-      iceServers: this.#init.network.iceServers,
+      generation: p.mediaGeneration,
+      ...mediaIceConfig(this.#init.network.iceServers, this.#init.iceTransportPolicy),
       RTCPeerConnection: RTC,
       kinds: this.#init.mediaKinds,
       tracks: { audio: this.#localMedia.audio, video: this.#localMedia.video },
@@ -819,17 +1053,48 @@ export class Call extends EventTarget {
     });
     media.addEventListener('close', (event) => {
       const error = (event as CustomEvent<SamenError | null>).detail;
-      if (p.media === media) {
-        p.media = undefined;
-        p.stream = undefined;
-        p.safetyWords = undefined;
+      // Closed by the call (#closeMedia) once it is not p.media any more: nothing to do.
+      if (p.media !== media) {
+        return;
       }
       if (error?.name === 'MediaFingerprintMismatchError') {
+        this.#closeMedia(p);
         p.mediaRefused = true;
         this.#security({ kind: 'media-mismatch', peerId: p.id.toString() });
+      } else if (error !== null && p.session !== undefined) {
+        // A failure of this generation (a negotiation that went wrong): tell the peer, and
+        // both start the next one.
+        void p.session.send({ mediaClose: { generation: media.generation } }).catch(() => {});
+        this.#nextMediaGeneration(p);
+      } else {
+        this.#closeMedia(p);
       }
       this.#emitParticipants();
     });
+  }
+
+  /** Closes the participant's media session, if any, without a MediaClose. */
+  #closeMedia(p: Participant): void {
+    const media = p.media;
+    p.media = undefined;
+    p.stream = undefined;
+    p.safetyWords = undefined;
+    media?.close();
+  }
+
+  /** Ends this media generation and starts the next, within MAX_MEDIA_REBUILDS. */
+  #nextMediaGeneration(p: Participant): void {
+    this.#closeMedia(p);
+    if (p.mediaRebuilds >= MAX_MEDIA_REBUILDS || p.mediaGeneration >= MAX_MEDIA_GENERATION) {
+      // A pair whose media keeps failing stays without it; chat and the roster go on.
+      p.mediaRefused = true;
+      this.#emitParticipants();
+      return;
+    }
+    p.mediaRebuilds++;
+    p.mediaGeneration++;
+    this.#ensureMedia(p);
+    this.#emitParticipants();
   }
 
   async #sendMediaState(p: Participant): Promise<void> {
@@ -901,6 +1166,190 @@ export class Call extends EventTarget {
 
   #security(event: SecurityEvent): void {
     this.dispatchEvent(new CustomEvent<SecurityEvent>('security', { detail: event }));
+  }
+
+  // ---- adaptation and stats ----------------------------------------------------------------------
+
+  /** Each media peer connection's stats sampler: it keeps the previous report, for rates. */
+  readonly #samplers = new WeakMap<RTCPeerConnection, PathStatsSampler>();
+  /** Each remote audio receiver's previous stats report, for its level in between. */
+  readonly #audioReports = new WeakMap<RTCRtpReceiver, StatsReportLike>();
+  /** Peer connections whose video sender took its limits for the current number of remotes. */
+  #adapted = new WeakSet<RTCPeerConnection>();
+  /** The number of direct participants the limits in force are for. */
+  #adaptedFor = -1;
+  /** Rounds run one after the other: a getParameters/setParameters pair must not cross another. */
+  #adapting: Promise<void> = Promise.resolve();
+  #adaptQueued = false;
+  readonly #speaker = new ActiveSpeaker();
+
+  /**
+   * The connection path to a participant, from its media peer connection's stats: direct or
+   * relayed, candidate types, RTT, bitrates, fps, resolution, loss. Undefined while there is no
+   * media connection with it.
+   *
+   * @example
+   * const path = await call.pathStats(peerId) // { route: 'direct', rttMs: 12, … }
+   */
+  async pathStats(peerId: string): Promise<PathStats | undefined> {
+    const pc = this.#participants.get(peerId)?.media?.peerConnection;
+    if (pc === undefined || pc.signalingState === 'closed') {
+      return undefined;
+    }
+    return this.#sampler(pc)
+      .sample()
+      .catch(() => undefined);
+  }
+
+  /** Adapts every ADAPT_INTERVAL_MS, at once when someone joins or leaves; until Leave. */
+  #startAdaptation(): void {
+    const signal = this.#controller.signal;
+    this.addEventListener(
+      'participants',
+      () => {
+        // A new media connection, or a new number of streams to share the uplink between.
+        const waiting = this.#mediaConnections().some(({ pc }) => !this.#adapted.has(pc));
+        if (waiting || this.#directCount() !== this.#adaptedFor) {
+          void this.#adapt();
+        }
+      },
+      { signal }
+    );
+    this.#every(ADAPT_INTERVAL_MS, () => this.#adapt(), signal);
+    this.#every(SPEAKER_POLL_MS, () => this.#detectSpeaker(), signal);
+  }
+
+  /** Runs a round after the one in progress; asks while one already waits to run join it. */
+  #adapt(): Promise<void> {
+    if (!this.#adaptQueued) {
+      this.#adaptQueued = true;
+      this.#adapting = this.#adapting
+        .then(() => {
+          this.#adaptQueued = false;
+          return this.#adaptRound();
+        })
+        .catch(() => {});
+    }
+    return this.#adapting;
+  }
+
+  /** Reads each media connection's stats and sets its video sender's limits (adapt.ts). */
+  async #adaptRound(): Promise<void> {
+    const remotes = this.#directCount();
+    if (remotes !== this.#adaptedFor) {
+      this.#adapted = new WeakSet();
+      this.#adaptedFor = remotes;
+    }
+    await Promise.all(
+      this.#mediaConnections().map(async ({ pc }) => {
+        try {
+          const sender = pc
+            .getTransceivers()
+            .find(
+              (t) => t.receiver.track.kind === 'video' && t.currentDirection !== 'stopped'
+            )?.sender;
+          if (sender === undefined) {
+            // Nothing to limit (a data-only connection in Node tests, or the polite side before
+            // the first offer): the next round looks again.
+            this.#adapted.add(pc);
+            return;
+          }
+          const path = await this.#sampler(pc)
+            .sample()
+            .catch(() => undefined);
+          const limits = videoLimits({
+            remotes,
+            availableOutgoingBitrate: path?.availableOutgoingBitrate,
+            sourceHeight: sender.track?.getSettings().height,
+            screen: this.#localMedia.screen
+          });
+          const outcome = await applyVideoLimits(sender, limits);
+          if (outcome === 'applied' || outcome === 'unchanged') {
+            this.#adapted.add(pc);
+          }
+        } catch {
+          // A connection closing under us (or a polyfill without media) has nothing to adapt;
+          // the next round looks again.
+        }
+      })
+    );
+  }
+
+  /** Reads the level of everyone we hear and moves the active-speaker highlight. */
+  async #detectSpeaker(): Promise<void> {
+    const levels = new Map<string, number>();
+    await Promise.all(
+      this.#mediaConnections().map(async ({ p, pc }) => {
+        if (p.remoteMedia?.audio === false || pc.connectionState !== 'connected') {
+          return;
+        }
+        try {
+          const receiver = pc
+            .getTransceivers()
+            .find((t) => t.receiver.track.kind === 'audio')?.receiver;
+          if (receiver === undefined) {
+            return;
+          }
+          const report = await receiver.getStats();
+          const level = inboundAudioLevel(report, this.#audioReports.get(receiver));
+          this.#audioReports.set(receiver, report);
+          if (level !== undefined) {
+            levels.set(p.id.toString(), level);
+          }
+        } catch {
+          // Not heard this round (the connection is closing): as if silent.
+        }
+      })
+    );
+    const before = this.#speaker.current;
+    if (this.#speaker.update(levels, performance.now()) !== before && this.#phase !== 'ended') {
+      this.#emitParticipants();
+    }
+  }
+
+  #isSpeaking(p: Participant): boolean {
+    return p.state === 'direct' && this.#speaker.current === p.id.toString();
+  }
+
+  /** The participants connected directly that have an open media connection. */
+  #mediaConnections(): { p: Participant; pc: RTCPeerConnection }[] {
+    const all: { p: Participant; pc: RTCPeerConnection }[] = [];
+    for (const p of this.#participants.values()) {
+      const pc = p.media?.peerConnection;
+      if (p.state === 'direct' && pc !== undefined && pc.signalingState !== 'closed') {
+        all.push({ p, pc });
+      }
+    }
+    return all;
+  }
+
+  #directCount(): number {
+    return [...this.#participants.values()].filter((p) => p.state === 'direct').length;
+  }
+
+  #sampler(pc: RTCPeerConnection): PathStatsSampler {
+    let sampler = this.#samplers.get(pc);
+    if (sampler === undefined) {
+      sampler = new PathStatsSampler(() => pc.getStats());
+      this.#samplers.set(pc, sampler);
+    }
+    return sampler;
+  }
+
+  /** Runs `round` every `ms` (counted from the end of the last one) until `signal` aborts. */
+  #every(ms: number, round: () => Promise<void>, signal: AbortSignal): void {
+    let timer: ReturnType<typeof setTimeout>;
+    const tick = () => {
+      void round()
+        .catch(() => {})
+        .finally(() => {
+          if (!signal.aborted) {
+            timer = setTimeout(tick, ms);
+          }
+        });
+    };
+    timer = setTimeout(tick, ms);
+    signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   }
 }
 

@@ -127,6 +127,10 @@ describe('call', () => {
     const b = join(passphrase);
     await Promise.all([a.start(), b.start()]);
     await expect.poll(() => states(a), { timeout: 20_000 }).toEqual({ [b.peerId!]: 'direct' });
+    // Their session is up once each has told the other what it sends (MediaState).
+    await expect
+      .poll(() => [a, b].map((call) => call.participants[0]?.media !== undefined))
+      .toEqual([true, true]);
 
     await b.leave();
     expect(b.step).toBe('ended');
