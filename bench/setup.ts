@@ -5,7 +5,7 @@
 // Each round runs the three systems one after the other, in an order that rotates from round to
 // round, each with two fresh browser contexts (fresh ids, room, passphrase). In every system the
 // camera is opened before t0, as a pre-join preview, and both pages press Join at the same
-// instant (trusted mouse clicks sent to both pages at once; their skew is reported). The figure of a round is the later of the
+// instant (trusted key presses sent to both pages at once; their skew is reported). The figure of a round is the later of the
 // two pages' first presented remote video frame (HTMLVideoElement.requestVideoFrameCallback,
 // the frame's presentationTime) minus the earlier of the two clicks. Both pages live in one
 // browser, so performance.timeOrigin + a page's timestamp is a clock they share.
@@ -25,7 +25,15 @@
 // Prints JSON, writes bench/results/setup.json and bench/results/setup.md.
 //
 //   BENCH_ROUNDS=2 npm run bench:setup      a smoke run (default 10 rounds)
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -35,7 +43,7 @@ import { Server as TrackerServer } from 'bittorrent-tracker';
 import { PeerServer } from 'peer';
 import sirv from 'sirv';
 import { build } from 'vite';
-import { buildIfNeeded, HOST, startLocalStack } from '../scripts/local-stack.ts';
+import { BUILD_DIR, buildIfNeeded, HOST, startLocalStack } from '../scripts/local-stack.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
 import { CALL_MARKS, JOIN_MARK } from '../src/p2p/constants.ts';
 
@@ -153,46 +161,52 @@ interface Endpoints {
 }
 
 interface System {
-  /** Two pages of fresh contexts, on their start page with the camera open, ready to join. */
-  open(browser: Browser, round: number): Promise<[Page, Page]>;
+  /**
+   * Two pages of fresh contexts, on their start page with the camera open, ready to join. Each
+   * page is added to `pages` as soon as it exists, so that it is closed (and looked at) whatever
+   * happens next.
+   */
+  open(browser: Browser, round: number, pages: Page[]): Promise<[Page, Page]>;
   /** Presses Join on both pages at the same instant. */
   join(pages: [Page, Page], round: number): Promise<void>;
 }
 
 /**
- * Presses both buttons at once with trusted mouse clicks (the pages get a user activation, as
- * from a person). Locator.click on each page runs its actionability checks page by page, and on
- * a loaded machine its two clicks landed up to half a second apart; here the checks and the
- * pointer moves come first, then both presses, then both releases (the click).
+ * Presses both buttons at once from the keyboard (a trusted key press: the pages get a user
+ * activation, as from a person). Locator.click runs its actionability checks page by page, and on
+ * a loaded machine its two clicks landed up to half a second apart; a mouse click at a measured
+ * point missed when the page's layout moved in between. Here the checks and the focus come
+ * first, then Enter goes down on both pages (which activates a focused button), then up.
  */
 async function pressTogether(buttons: readonly Locator[]): Promise<void> {
   await Promise.all(
     buttons.map(async (button) => {
-      await button.scrollIntoViewIfNeeded({ timeout: TIMEOUT_MS });
       await button.click({ trial: true, timeout: TIMEOUT_MS });
-      const box = await button.boundingBox();
-      if (box === null) {
-        throw new Error('a Join button is not visible');
-      }
-      await button.page().mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await button.focus({ timeout: TIMEOUT_MS });
     })
   );
-  await Promise.all(buttons.map((button) => button.page().mouse.down()));
-  await Promise.all(buttons.map((button) => button.page().mouse.up()));
+  await Promise.all(buttons.map((button) => button.page().keyboard.down('Enter')));
+  await Promise.all(buttons.map((button) => button.page().keyboard.up('Enter')));
 }
 
-async function newPage(browser: Browser, url: string): Promise<Page> {
+async function newPage(browser: Browser, url: string, pages: Page[]): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  pages.push(page);
   page.on('pageerror', (err) => console.error(`[page] ${err.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) {
+      console.error(`[page] ${response.status()} ${response.url()}`);
+    }
+  });
   await page.addInitScript(watchRemoteVideo);
   await page.goto(url, { timeout: TIMEOUT_MS });
   return page;
 }
 
 function samen(url: string): System {
-  const openOne = async (browser: Browser) => {
-    const page = await newPage(browser, url);
+  const openOne = async (browser: Browser, pages: Page[]) => {
+    const page = await newPage(browser, url, pages);
     // The pre-join preview: the camera opens before Join.
     await page.getByRole('button', { name: 'Camera', exact: true }).click();
     await page.waitForFunction(cameraLive, undefined, { timeout: TIMEOUT_MS, polling: 100 });
@@ -208,7 +222,8 @@ function samen(url: string): System {
     return page;
   };
   return {
-    open: async (browser) => Promise.all([openOne(browser), openOne(browser)]),
+    open: async (browser, _round, pages) =>
+      Promise.all([openOne(browser, pages), openOne(browser, pages)]),
     join: async (pages, round) => {
       const passphrase = `bench setup ${round} ${crypto.randomUUID()}`;
       for (const page of pages) {
@@ -220,8 +235,8 @@ function samen(url: string): System {
 }
 
 function baseline(urls: (round: number) => [string, string]): System {
-  const openOne = async (browser: Browser, url: string) => {
-    const page = await newPage(browser, url);
+  const openOne = async (browser: Browser, url: string, pages: Page[]) => {
+    const page = await newPage(browser, url, pages);
     await page.waitForFunction(
       () => document.body.dataset.ready === 'true' || document.body.dataset.error !== undefined,
       undefined,
@@ -235,9 +250,9 @@ function baseline(urls: (round: number) => [string, string]): System {
     return page;
   };
   return {
-    open: async (browser, round) => {
+    open: async (browser, round, pages) => {
       const [a, b] = urls(round);
-      return Promise.all([openOne(browser, a), openOne(browser, b)]);
+      return Promise.all([openOne(browser, a, pages), openOne(browser, b, pages)]);
     },
     join: async (pages) => {
       await pressTogether(pages.map((page) => page.locator('#join')));
@@ -298,10 +313,19 @@ async function measure(
   const pages: Page[] = [];
   let step = 'opening the pages';
   try {
-    const opened = await system.open(browser, round);
-    pages.push(...opened);
+    const opened = await system.open(browser, round, pages);
     step = 'joining';
     await system.join(opened, round);
+    step = 'checking that both pages joined';
+    await Promise.all(
+      opened.map((page) =>
+        page.waitForFunction(
+          (mark) => performance.getEntriesByName(mark, 'mark').length > 0,
+          JOIN_MARKS[name],
+          { timeout: 10_000, polling: 100 }
+        )
+      )
+    );
     step = 'waiting for the first frames';
     await Promise.all(
       opened.map((page) =>
@@ -365,6 +389,8 @@ async function measure(
       pages.map((page) =>
         page
           .evaluate(() => ({
+            url: location.href,
+            buttons: [...document.querySelectorAll('button')].map((b) => b.textContent?.trim()),
             marks: performance.getEntriesByType('mark').map((m) => m.name),
             remoteVideos: document.querySelectorAll('video[data-testid="remote-video"]').length,
             states: [...document.querySelectorAll<HTMLElement>('[data-testid="participant"]')].map(
@@ -488,9 +514,17 @@ const orderOf = (round: number): SystemName[] =>
   SYSTEMS.map((_, i) => SYSTEMS[(i + round) % SYSTEMS.length]!);
 
 buildIfNeeded(console.error);
-const baselinesOut = mkdtempSync(join(tmpdir(), 'samen-bench-setup-'));
+const workDir = mkdtempSync(join(tmpdir(), 'samen-bench-setup-'));
+// The app is served from a copy: others rebuilding build/ during the run must not pull the
+// chunks from under Samen's pages (it happened, twice in one run, on the shared machine).
+const appDir = join(workDir, 'app');
+cpSync(BUILD_DIR, appDir, { recursive: true });
+if (!existsSync(join(appDir, 'index.html'))) {
+  throw new Error(`${BUILD_DIR}/ has no index.html: was it being rebuilt? Run again.`);
+}
+const baselinesOut = join(workDir, 'baselines');
 await buildBaselines(baselinesOut);
-const stack = await startLocalStack({ port: 0, nodes: 3 });
+const stack = await startLocalStack({ port: 0, nodes: 3, buildDir: appDir });
 const pagesServer = await serveStatic(baselinesOut);
 const peerServer = await startPeerServer();
 const tracker = await startTracker();
@@ -533,7 +567,7 @@ try {
     closeServer(peerServer),
     new Promise<void>((resolve) => tracker.close(() => resolve()))
   ]);
-  rmSync(baselinesOut, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
 }
 
 // --- Results ----------------------------------------------------------------------------------

@@ -27,6 +27,11 @@ export interface LocalStackOptions {
   readonly nodes: number;
   /** Serve this instead of the swarm's network.json (tests of a malformed file, say). */
   readonly networkJsonOverride?: string;
+  /**
+   * Serve the app from here instead of build/: a copy that a rebuild of build/ cannot swap under
+   * a long run (a benchmark's pages would load an index.html whose chunks are gone).
+   */
+  readonly buildDir?: string;
   readonly log?: (message: string) => void;
 }
 
@@ -80,7 +85,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const networkJson = networkJsonFor(nodes, 'Samen local network', cli.node.dhtProtocol);
   const networkBody = options.networkJsonOverride ?? JSON.stringify(networkJson);
 
-  const assets = sirv(BUILD_DIR, { extensions: ['html'], dev: false, etag: true });
+  const assets = sirv(options.buildDir ?? BUILD_DIR, {
+    extensions: ['html'],
+    dev: false,
+    etag: true
+  });
   const server = createServer((req, res) => {
     // The app is loaded from here once and runs from its service worker after that; these
     // headers keep it from being framed or leaking where it was opened from.
