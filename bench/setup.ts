@@ -70,6 +70,8 @@ const LABELS: Record<SystemName, string> = {
  */
 const PHASES: Record<SystemName, Record<string, { mark: string; combine: 'min' | 'max' }>> = {
   samen: {
+    // The call page is up and the call starts (argon2id first): what the click costs before it.
+    start: { mark: CALL_MARKS.start, combine: 'max' },
     kdf: { mark: CALL_MARKS.kdf, combine: 'max' },
     reachable: { mark: CALL_MARKS.reachable, combine: 'max' },
     found: { mark: CALL_MARKS.found, combine: 'min' },
