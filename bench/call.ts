@@ -34,6 +34,9 @@ const CAMERA_FPS = process.env.BENCH_CAMERA_FPS;
 const MESH_TIMEOUT_MS = 90_000;
 const MEDIA_TIMEOUT_MS = 45_000;
 
+/** Terminal colour codes (ESC [ … m), as Playwright puts in its errors. */
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 /** What issue 4 asks of each call size; shown, not asserted. */
 const TARGETS: Record<number, { fps: number; noFreezes: boolean }> = {
   2: { fps: 25, noFreezes: true },
@@ -80,6 +83,8 @@ interface OutVideo {
   qualityLimitationReason: string | null;
   qualityLimitationDurations: Record<string, number>;
   encoder: string | null;
+  /** Frames the camera track gave this sender (its media-source stats): what it could encode. */
+  sourceFrames: number;
 }
 
 interface Snapshot {
@@ -193,7 +198,8 @@ async function pageSnapshot(): Promise<Snapshot> {
             typeof r.qualityLimitationDurations === 'object' && r.qualityLimitationDurations
               ? (r.qualityLimitationDurations as Record<string, number>)
               : {},
-          encoder: str(r.encoderImplementation)
+          encoder: str(r.encoderImplementation),
+          sourceFrames: num(reports[n]!.get(String(r.mediaSourceId))?.frames)
         });
       }
     });
@@ -242,11 +248,16 @@ async function openParticipant(browser: Browser, url: string, label: string) {
   return participant;
 }
 
-async function waitUntil(what: string, timeoutMs: number, ok: () => Promise<boolean>) {
+async function waitUntil(
+  what: string | (() => string),
+  timeoutMs: number,
+  ok: () => Promise<boolean>
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      const described = typeof what === 'string' ? what : what();
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}`);
     }
     await sleep(250);
   }
@@ -256,8 +267,10 @@ async function waitUntil(what: string, timeoutMs: number, ok: () => Promise<bool
 async function joinFullMesh(participants: readonly Participant[], passphrase: string) {
   await Promise.all(
     participants.map(async ({ page }) => {
-      await page.getByRole('textbox', { name: 'Passphrase', exact: true }).fill(passphrase);
-      await page.getByRole('button', { name: 'Join call' }).click();
+      await page
+        .getByRole('textbox', { name: 'Passphrase', exact: true })
+        .fill(passphrase, { timeout: MESH_TIMEOUT_MS });
+      await page.getByRole('button', { name: 'Join call' }).click({ timeout: MESH_TIMEOUT_MS });
       await page.waitForURL(/\/call$/, { timeout: MESH_TIMEOUT_MS });
     })
   );
@@ -272,13 +285,25 @@ async function joinFullMesh(participants: readonly Participant[], passphrase: st
         .filter((other) => other !== participant)
         .map((other) => other.peerId)
         .sort();
-      return waitUntil(`${participant.label} in a full mesh`, MESH_TIMEOUT_MS, async () => {
-        const direct = await participant.page
-          .locator('[data-testid="participant"][data-state="direct"]')
-          .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.peer ?? ''));
-        const step = await participant.page.getByTestId('call-step').getAttribute('data-step');
-        return step === 'connected' && JSON.stringify(direct.sort()) === JSON.stringify(others);
-      });
+      let seen = 'nothing yet';
+      return waitUntil(
+        () => `${participant.label} in a full mesh (last seen: ${seen})`,
+        MESH_TIMEOUT_MS,
+        async () => {
+          const listed = await participant.page
+            .getByTestId('participant')
+            .evaluateAll((items) =>
+              items.map((item) => [
+                (item as HTMLElement).dataset.peer ?? '',
+                (item as HTMLElement).dataset.state ?? ''
+              ])
+            );
+          const step = await participant.page.getByTestId('call-step').getAttribute('data-step');
+          seen = `step ${step}, others ${listed.map(([, state]) => state).join(' ') || 'none'}`;
+          const direct = listed.filter(([, state]) => state === 'direct').map(([peer]) => peer);
+          return step === 'connected' && JSON.stringify(direct.sort()) === JSON.stringify(others);
+        }
+      );
     })
   );
 }
@@ -286,7 +311,7 @@ async function joinFullMesh(participants: readonly Participant[], passphrase: st
 async function cameraOn(page: Page) {
   const camera = page.getByRole('button', { name: 'Camera', exact: true });
   if ((await camera.getAttribute('aria-pressed')) !== 'true') {
-    await camera.click();
+    await camera.click({ timeout: MEDIA_TIMEOUT_MS });
   }
   await waitUntil('the camera on', MEDIA_TIMEOUT_MS, async () => {
     return (await camera.getAttribute('aria-pressed')) === 'true';
@@ -297,20 +322,31 @@ async function cameraOn(page: Page) {
 async function waitForVideo(participants: readonly Participant[]) {
   const expected = participants.length - 1;
   await Promise.all(
-    participants.map(({ page, label }) =>
-      waitUntil(`${label} decoding ${expected} remote videos`, MEDIA_TIMEOUT_MS, async () => {
-        const before = await page.evaluate(pageSnapshot);
-        await sleep(500);
-        const after = await page.evaluate(pageSnapshot);
-        const rising = after.inVideo.filter((stream) => {
-          const old = before.inVideo.find((s) => s.key === stream.key);
-          return (
-            stream.peer !== null && old !== undefined && stream.framesDecoded > old.framesDecoded
-          );
-        });
-        return new Set(rising.map((s) => s.peer)).size === expected;
-      })
-    )
+    participants.map(({ page, label }) => {
+      let seen = 'nothing yet';
+      return waitUntil(
+        () => `${label} decoding ${expected} remote videos (last seen: ${seen})`,
+        MEDIA_TIMEOUT_MS,
+        async () => {
+          const before = await page.evaluate(pageSnapshot);
+          await sleep(500);
+          const after = await page.evaluate(pageSnapshot);
+          const rising = after.inVideo.filter((stream) => {
+            const old = before.inVideo.find((s) => s.key === stream.key);
+            return (
+              stream.peer !== null && old !== undefined && stream.framesDecoded > old.framesDecoded
+            );
+          });
+          const decoding = new Set(rising.map((s) => s.peer)).size;
+          // What a timeout should tell: how far the page got.
+          seen =
+            `${decoding} decoding, ${after.inVideo.length} inbound videos, ` +
+            `connections ${JSON.stringify(after.connections)}, ` +
+            `states ${Object.values(after.states).join(' ')}`;
+          return decoding === expected;
+        }
+      );
+    })
   );
 }
 
@@ -354,6 +390,8 @@ interface StreamResult {
 
 interface SenderResult {
   to: string;
+  /** Frames per second the camera track delivered to this sender. */
+  capturedFps: number;
   sentFps: number;
   width: number;
   height: number;
@@ -489,6 +527,7 @@ function senderResults(others: readonly Participant[], own: readonly Snapshot[])
     const end = intervals.at(-1)?.[0]?.[1];
     return {
       to: other.label,
+      capturedFps: round1(sumOver(intervals, (s) => s.sourceFrames) / seconds),
       sentFps: round1(sumOver(intervals, (s) => s.framesSent) / seconds),
       width: end?.frameWidth ?? 0,
       height: end?.frameHeight ?? 0,
@@ -730,6 +769,7 @@ function summarize(call: CallResult) {
       concealedPctMax: Math.max(...audio.map((a) => a.concealedPct))
     },
     sent: {
+      medianCapturedFps: round1(median(senders.map((s) => s.capturedFps))),
       medianFps: round1(median(senders.map((s) => s.sentFps))),
       minFps: Math.min(...senders.map((s) => s.sentFps)),
       qualityLimitationReasons: limits
@@ -768,6 +808,7 @@ function markdown(result: {
   machine: { cpus: number; cpuModel: string; chromium: string };
   params: { seconds: number; warmupSeconds: number; cameraFps: string };
   calls: (CallResult & { summary: Summary })[];
+  failed: { participants: number; error: string }[];
 }): string {
   const media = result.calls.map(({ participants, summary: s }) => {
     const target =
@@ -784,7 +825,7 @@ function markdown(result: {
       `| ${s.resolution.medianAtEnd} (${s.resolution.lowestSeen}) ` +
       `| ${s.freezes.total} (${s.freezes.seconds} s; worst participant ${s.freezes.worstParticipant}) ` +
       `| ${s.videoLossPct.median} / ${s.videoLossPct.max} ` +
-      `| ${s.sent.medianFps} (${s.sent.minFps}); ${limits} ` +
+      `| ${s.sent.medianCapturedFps} | ${s.sent.medianFps} (${s.sent.minFps}); ${limits} ` +
       `| ${s.audio.medianPacketsPerSecond} / ${s.audio.lossPctMax} % | ${target} |`
     );
   });
@@ -802,16 +843,22 @@ function markdown(result: {
     );
   });
   // What makes a row less than a steady call: say it under the table, not only in the JSON.
-  const troubles = result.calls.flatMap(({ participants, summary: s }) =>
-    s.streamsWithGaps > 0 || s.pageErrors > 0
-      ? [
-          `With ${participants}: ${s.streamsWithGaps} of ${s.streams} remote videos missing or ` +
-            `replaced for part of the window (counted as no frames then); ${s.pageErrors} page ` +
-            `errors (in the JSON).`,
-          ''
-        ]
-      : []
-  );
+  const troubles = [
+    ...result.failed.flatMap(({ participants, error }) => [
+      `With ${participants}: **not measured**: ${error}`,
+      ''
+    ]),
+    ...result.calls.flatMap(({ participants, summary: s }) =>
+      s.streamsWithGaps > 0 || s.pageErrors > 0
+        ? [
+            `With ${participants}: ${s.streamsWithGaps} of ${s.streams} remote videos missing or ` +
+              `replaced for part of the window (counted as no frames then); ${s.pageErrors} page ` +
+              `errors (in the JSON).`,
+            ''
+          ]
+        : []
+    )
+  ];
   const capture = result.calls.find((c) => c.summary.capture !== null)?.summary.capture;
   const captureNote =
     capture === undefined || capture === null
@@ -832,8 +879,8 @@ function markdown(result: {
       `${result.params.warmupSeconds} s warm-up, ${result.params.seconds} s of getStats on the ` +
       `media connections, CPU time from /proc, memory at the end (${result.date}).`,
     '',
-    '| People | Decoded fps: median participant (worst participant / worst stream) | Resolution at the end: median (lowest seen) | Freezes (time) | Video loss %: median / max | Sent fps: median (min); encoders limited by | Audio: packets/s median / loss max | Target |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| People | Decoded fps: median participant (worst participant / worst stream) | Resolution at the end: median (lowest seen) | Freezes (time) | Video loss %: median / max | Captured fps: median | Sent fps: median (min); encoders limited by | Audio: packets/s median / loss max | Target |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...media,
     '',
     ...troubles,
@@ -862,12 +909,22 @@ const chromiumVersion = await (async () => {
 })();
 const stack = await startLocalStack({ port: 0, nodes: 3 });
 const calls: (CallResult & { summary: Summary })[] = [];
+/** A size that could not be measured: said in the results, and the exit code, not hidden. */
+const failed: { participants: number; error: string }[] = [];
 try {
   for (const size of SIZES) {
-    const call = await measureCall(stack.url, size);
-    const summary = summarize(call);
-    calls.push({ ...call, summary });
-    console.error(`${size} people: ${JSON.stringify(summary)}`);
+    try {
+      const call = await measureCall(stack.url, size);
+      const summary = summarize(call);
+      calls.push({ ...call, summary });
+      console.error(`${size} people: ${JSON.stringify(summary)}`);
+    } catch (err) {
+      // Playwright colours its messages; the Markdown wants the words.
+      const message = (err as Error).message.replace(ANSI_COLOUR, '');
+      const error = message.split('\n')[0] ?? message;
+      failed.push({ participants: size, error });
+      console.error(`${size} people: failed: ${(err as Error).stack ?? error}`);
+    }
   }
 } finally {
   await stack.stop();
@@ -894,9 +951,14 @@ const result = {
         ? "Chromium's fake device at its default rate"
         : `Chromium's fake device at fps=${CAMERA_FPS}`
   },
-  calls
+  calls,
+  failed
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/call.json', `${JSON.stringify(result, null, 2)}\n`);
 writeFileSync('bench/results/call.md', markdown(result));
 console.log(JSON.stringify(result));
+// Exit now that the results are written: once, after a failed call, something (a Chromium
+// helper slow to die on a loaded machine, a libp2p timer) kept this process alive for minutes,
+// and `npm run bench` waits for each bench in turn.
+process.exit(failed.length > 0 ? 1 : 0);
