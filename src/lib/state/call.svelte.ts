@@ -5,8 +5,10 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import type { Call, CallStep, ChatEntry, ParticipantSnapshot, SecurityEvent } from '$p2p/call.ts';
+import type { PathStats } from '$p2p/stats.ts';
 import { localMedia, type LocalMedia } from './media.svelte.ts';
 import { network, type NetworkState } from './network.svelte.ts';
+import { settings } from './settings.svelte.ts';
 
 export interface Alert {
   readonly id: number;
@@ -35,7 +37,10 @@ export class CallState {
   #selfId = $state<string | undefined>(undefined);
   #chat = $state.raw<readonly ChatEntry[]>([]);
   #chatProblem = $state<string | undefined>(undefined);
-  /** Peers whose safety words the user marked as compared, for this call only. */
+  /**
+   * Safety words the user marked as compared, as "<peer ID> <words>", for this call only: new
+   * words for the same peer (after a reconnection, a new key) are to be compared again.
+   */
   readonly #verified = new SvelteSet<string>();
 
   readonly #network: NetworkState;
@@ -50,6 +55,9 @@ export class CallState {
   constructor(networkState: NetworkState, media: LocalMedia) {
     this.#network = networkState;
     this.#media = media;
+    // A closed tab (or a reload, or a navigation away) leaves the call and says goodbye, so the
+    // others see "left" at once rather than "reconnecting".
+    globalThis.addEventListener?.('pagehide', () => void this.leave());
   }
 
   get active(): boolean {
@@ -82,12 +90,26 @@ export class CallState {
     return this.#chatProblem;
   }
   isVerified(peerId: string): boolean {
-    return this.#verified.has(peerId);
+    const key = this.#verifiedKey(peerId);
+    return key !== undefined && this.#verified.has(key);
+  }
+
+  #verifiedKey(peerId: string): string | undefined {
+    const words = this.#participants.find((p) => p.peerId === peerId)?.safetyWords;
+    return words === undefined ? undefined : `${peerId} ${words.join(' ')}`;
+  }
+
+  /** The connection path to a participant (the tile's "Connection" panel); undefined if none. */
+  pathStats(peerId: string): Promise<PathStats | undefined> {
+    return this.#call?.pathStats(peerId) ?? Promise.resolve(undefined);
   }
 
   /** Remembers, for this call, that the user compared a participant's safety words aloud. */
   markVerified(peerId: string): void {
-    this.#verified.add(peerId);
+    const key = this.#verifiedKey(peerId);
+    if (key !== undefined) {
+      this.#verified.add(key);
+    }
   }
 
   /**
@@ -121,7 +143,15 @@ export class CallState {
       return;
     }
     const { Call } = await import('$p2p/call.ts');
-    const call = new Call({ passphrase, pin, network: profile, node: this.#network.takeNode() });
+    const call = new Call({
+      passphrase,
+      pin,
+      network: profile,
+      node: this.#network.takeNode(),
+      // "Always relay" holds even on a network without TURN: then media does not connect, rather
+      // than quietly showing the user's IP address (the settings page warns of it).
+      iceTransportPolicy: settings.mediaPath === 'relay' ? 'relay' : 'all'
+    });
     this.#call = call;
     this.#active = true;
     this.#alerts = [];
