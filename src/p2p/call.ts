@@ -645,13 +645,15 @@ export class Call extends EventTarget {
       mediaRebuilds: 0
     };
     this.#participants.set(key, p);
-    // A new admission is a new session key: media bound to the old one is closed, and the
-    // pair's media starts again at generation 0 under the new key.
-    this.#closeMedia(p);
-    p.mediaGeneration = 0;
-    p.mediaRebuilds = 0;
-    p.sessionReopens = 0;
-    p.hadSession = false;
+    // After a drop (#markReconnecting closed the media) the pair's media starts again at
+    // generation 0 under the new key. Live media stays as it is: a second admission run that
+    // completed (both dialled at once) must not cut it, and it keeps the key it was made with.
+    if (p.media === undefined) {
+      p.mediaGeneration = 0;
+      p.mediaRebuilds = 0;
+      p.sessionReopens = 0;
+      p.hadSession = false;
+    }
     p.sessionKey?.fill(0);
     p.sessionKey = sessionKey;
     p.initiator = direction === 'initiator';
