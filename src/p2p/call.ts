@@ -391,7 +391,12 @@ export class Call extends EventTarget {
       // The node connects while argon2id runs: neither waits for the other.
       const nodeReady = this.#init.node
         ? Promise.resolve(this.#init.node)
-        : createCallNode({ network, signal, rtcBindAddress });
+        : createCallNode({
+            network,
+            signal,
+            rtcBindAddress,
+            iceTransportPolicy: this.#init.iceTransportPolicy
+          });
       nodeReady.catch(() => {});
       const roomSecret = await deriveRoomSecretOffThread(passphrase, { signal });
       this.#mark(CALL_MARKS.kdf);

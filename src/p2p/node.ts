@@ -62,6 +62,12 @@ export interface CallNodeInit extends AbortOptions {
    * loopback candidates unless this is 127.0.0.1 (LIBP2P-NOTES.md).
    */
   readonly rtcBindAddress?: string;
+  /**
+   * `relay` ("Always relay to hide my IP"): the direct libp2p connection to other participants
+   * uses TURN relay candidates only, like the media (media-path.ts); without it, that connection
+   * would still show them our address. Connections to the network's own nodes are unaffected.
+   */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
   onProgress?(event: NodeProgressEvents): void;
 }
 
@@ -86,14 +92,22 @@ export class CallNode extends EventTarget {
   readonly network: NetworkProfile;
   /** The peers of this call that proved the passphrase: the only ones that learn our IP. */
   readonly admissions: PeerAdmissions;
+  /** The ICE policy of its WebRTC connections to participants (CallNodeInit). */
+  readonly iceTransportPolicy: RTCIceTransportPolicy;
   readonly #bootstrapPeers: ReadonlySet<string>;
   #stopped = false;
 
-  constructor(libp2p: CallLibp2p, network: NetworkProfile, admissions: PeerAdmissions) {
+  constructor(
+    libp2p: CallLibp2p,
+    network: NetworkProfile,
+    admissions: PeerAdmissions,
+    iceTransportPolicy: RTCIceTransportPolicy = 'all'
+  ) {
     super();
     this.libp2p = libp2p;
     this.network = network;
     this.admissions = admissions;
+    this.iceTransportPolicy = iceTransportPolicy;
     this.#bootstrapPeers = new Set(network.bootstrap.map((address) => peerIdOf(address)));
     const changed = () => this.dispatchEvent(new Event('status'));
     libp2p.addEventListener('connection:open', changed);
@@ -181,7 +195,12 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     transports: [
       webSockets(),
       webRTCDirect({ rtcConfiguration }),
-      webRTC({ rtcConfiguration }),
+      webRTC({
+        rtcConfiguration: {
+          ...rtcConfiguration,
+          iceTransportPolicy: init.iceTransportPolicy ?? 'all'
+        } as RTCConfiguration
+      }),
       circuitRelayTransport()
     ],
     connectionEncrypters: [noise()],
@@ -215,7 +234,7 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     });
   }
 
-  const node = new CallNode(libp2p, network, admissions);
+  const node = new CallNode(libp2p, network, admissions, init.iceTransportPolicy);
   init.onProgress?.(new CustomProgressEvent('samen:node:started', libp2p.peerId));
   try {
     await connectToBootstrap(libp2p, network, init.signal);

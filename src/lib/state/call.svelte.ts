@@ -143,15 +143,16 @@ export class CallState {
       return;
     }
     const { Call } = await import('$p2p/call.ts');
-    const call = new Call({
-      passphrase,
-      pin,
-      network: profile,
-      node: this.#network.takeNode(),
-      // "Always relay" holds even on a network without TURN: then media does not connect, rather
-      // than quietly showing the user's IP address (the settings page warns of it).
-      iceTransportPolicy: settings.mediaPath === 'relay' ? 'relay' : 'all'
-    });
+    // "Always relay" holds even on a network without TURN: then media does not connect, rather
+    // than quietly showing the user's IP address (the settings page warns of it).
+    const iceTransportPolicy = settings.mediaPath === 'relay' ? 'relay' : 'all';
+    let node = this.#network.takeNode();
+    if (node !== undefined && node.iceTransportPolicy !== iceTransportPolicy) {
+      // Warmed before the setting changed: its WebRTC would not follow it.
+      void node.stop();
+      node = undefined;
+    }
+    const call = new Call({ passphrase, pin, network: profile, node, iceTransportPolicy });
     this.#call = call;
     this.#active = true;
     this.#alerts = [];

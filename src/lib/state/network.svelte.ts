@@ -105,7 +105,11 @@ export class NetworkState {
     for (let attempt = 0; !signal.aborted; attempt++) {
       this.#phase = 'connecting';
       try {
-        const node = await createCallNode({ network: profile, signal });
+        const node = await createCallNode({
+          network: profile,
+          signal,
+          iceTransportPolicy: this.#settings.mediaPath === 'relay' ? 'relay' : 'all'
+        });
         if (signal.aborted) {
           await node.stop();
           return;
