@@ -1,10 +1,11 @@
 // `npm run bench:bundle`: how much JavaScript Samen makes a browser download, measured in
 // Chromium rather than guessed from files. The built app is served by the local stack; a fresh
 // browser context (empty cache, no service worker: its precache download is reported apart)
-// opens the start page, turns the camera on, types a passphrase and joins a call with a second
-// context, until it decodes the other's video. Every JavaScript response either page's context
-// received for the measured page is sorted by when its request started (Chromium's own
-// timing, in epoch ms):
+// opens the start page, turns the camera on, enters a passphrase and joins a call with a second
+// context, until it plays the other's video. Twice: with the passphrase typed (someone who was
+// given it, which loads the strength estimator), and generated (which does not). Every
+// JavaScript file the measured context fetched (its page and the page's worker) is sorted by
+// when its request started (Chromium's own timing, in epoch ms):
 // - first render: requested before the start page's first contentful paint (the shell is an
 //   empty page until Svelte renders it, so that paint is the start page);
 // - start page: after it and before the Join click (the warm node's libp2p, the KDF worker,
