@@ -16,12 +16,19 @@
 //   BENCH_SIZES=2 npm run bench:call          one call size only
 //   BENCH_CAMERA_FPS=30 npm run bench:call    the fake camera at 30 fps instead of its default
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { buildIfNeeded, startLocalStack } from '../scripts/local-stack.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
-import { CLOCK_TICKS, descendants, memoryOf, ownCpuSeconds, type Memory } from './proc.ts';
+import {
+  CLOCK_TICKS,
+  descendants,
+  machineCpuSeconds,
+  memoryOf,
+  ownCpuSeconds,
+  type Memory
+} from './proc.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SIZES = (process.env.BENCH_SIZES ?? '2,4').split(',').map(Number);
@@ -622,6 +629,7 @@ async function measureCall(url: string, size: number) {
     const series: Snapshot[][] = [await snapshotAll()];
     const procsBefore = descendants(process.pid);
     const nodeBefore = ownCpuSeconds();
+    const machineBefore = machineCpuSeconds();
     const wallBefore = performance.now();
     do {
       const left = SECONDS * 1000 - (performance.now() - wallBefore);
@@ -631,6 +639,7 @@ async function measureCall(url: string, size: number) {
     const wallSeconds = (performance.now() - wallBefore) / 1000;
     const procsAfter = descendants(process.pid);
     const nodeSeconds = ownCpuSeconds() - nodeBefore;
+    const machineAfter = machineCpuSeconds();
 
     // CPU: processes alive at the end, less what they had used at the start (a process that
     // started within the window counts whole; one that exited within it is lost and counted).
@@ -654,7 +663,14 @@ async function measureCall(url: string, size: number) {
       browserProcessesExitedInWindow: exited,
       nodeCpuSeconds: round2(nodeSeconds),
       nodePctOfOneCore: round1((100 * nodeSeconds) / wallSeconds),
-      nodePctOfMachine: round1((100 * nodeSeconds) / wallSeconds / cores)
+      nodePctOfMachine: round1((100 * nodeSeconds) / wallSeconds / cores),
+      // Everything else the machine did meanwhile (other programs): figures from a busy machine
+      // are not this call's.
+      othersPctOfMachine: round1(
+        (100 * (machineAfter.busy - machineBefore.busy - browserSeconds - nodeSeconds)) /
+          (machineAfter.total - machineBefore.total)
+      ),
+      loadAverage1m: round2(loadavg()[0]!)
     };
 
     // Memory, after the window.
@@ -836,7 +852,7 @@ function markdown(result: {
       `| ${participants} | ${cpu.browserPctOfOneCore} % (${cpu.browserPctOfMachine} %) ` +
       `| ${Math.round((100 * renderers) / cpu.browserCpuSeconds)} % ` +
       `| ${s.rendererCpuPctOfOneCore === null ? 'n/a' : `${s.rendererCpuPctOfOneCore.median} % (${s.rendererCpuPctOfOneCore.max} %)`} ` +
-      `| ${cpu.nodePctOfOneCore} % | ${s.jsHeapUsedMB.median} (${s.jsHeapUsedMB.max}) ` +
+      `| ${cpu.nodePctOfOneCore} % | ${cpu.othersPctOfMachine} % | ${s.jsHeapUsedMB.median} (${s.jsHeapUsedMB.max}) ` +
       `| ${s.rendererRssMB === null ? 'n/a' : `${s.rendererRssMB.median} (${s.rendererRssMB.max})`} ` +
       `| ${memory.browserRssMB} / ${memory.browserPssMB ?? 'n/a'} ` +
       `| ${others.length}: ${Math.round(others.reduce((sum, r) => sum + (r.pssMB ?? 0), 0))} |`
@@ -884,8 +900,8 @@ function markdown(result: {
     ...media,
     '',
     ...troubles,
-    '| People | Browser CPU: of one core (of the machine) | Renderers’ share | Renderer CPU per tab, of one core: median (max) | Node CPU (nodes, server, driver): of one core | JS heap MB per tab: median (max) | Renderer RSS MB per tab: median (max) | Whole browser RSS / PSS MB | Other renderers: count, PSS MB |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| People | Browser CPU: of one core (of the machine) | Renderers’ share | Renderer CPU per tab, of one core: median (max) | Node CPU (nodes, server, driver): of one core | Other programs, of the machine | JS heap MB per tab: median (max) | Renderer RSS MB per tab: median (max) | Whole browser RSS / PSS MB | Other renderers: count, PSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...resources,
     '',
     `${captureNote} Fps: frames decoded per second of each remote stream over the window; a ` +
@@ -893,7 +909,8 @@ function markdown(result: {
       `freezeCount. JS heap: the page's main heap (CDP Runtime.getHeapUsage). MB = 10^6 B. RSS ` +
       `counts pages shared between processes in full, PSS splits them; a tab's renderer also ` +
       `runs its service worker. Other renderers run no page of ours (Chromium's spare and UI ` +
-      `renderers).`,
+      `renderers). Other programs: the CPU the rest of the machine used in the window; more ` +
+      `than a few % means these figures are not a quiet machine's.`,
     ''
   ].join('\n');
 }

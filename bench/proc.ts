@@ -105,3 +105,17 @@ export function ownCpuSeconds(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
 }
+
+/**
+ * The whole machine's CPU time so far (first line of /proc/stat), seconds summed over cores:
+ * `busy` is everything but idle and iowait. Read before and after, it tells whether something
+ * else was using the machine meanwhile.
+ */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user and nice).
+  const ticks = fields.slice(0, 8).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  const idle = ticks[3]! + ticks[4]!;
+  return { busy: (total - idle) / CLOCK_TICKS, total: total / CLOCK_TICKS };
+}
