@@ -29,6 +29,17 @@ interface Stored {
 
 const STORAGE_KEY = 'samen.media.v1';
 
+/**
+ * What a call asks of the camera: 720p at 30 frames per second, what most webcams deliver, if
+ * the camera can (ideal, never required). Without a frame rate, a browser may pick a lower
+ * default (Chromium's fake camera: 20 fps); the senders lower both for a larger call (adapt.ts).
+ */
+const CAMERA: MediaTrackConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30 }
+};
+
 /** The browser's own voice processing, asked for explicitly (issue: on by default everywhere). */
 const VOICE: MediaTrackConstraints = {
   echoCancellation: true,
@@ -215,9 +226,7 @@ export class LocalMedia {
     const device = deviceId === undefined ? {} : { deviceId: { ideal: deviceId } };
     try {
       const stream = await navigator.mediaDevices.getUserMedia(
-        kind === 'audio'
-          ? { audio: { ...VOICE, ...device } }
-          : { video: { width: { ideal: 1280 }, height: { ideal: 720 }, ...device } }
+        kind === 'audio' ? { audio: { ...VOICE, ...device } } : { video: { ...CAMERA, ...device } }
       );
       const track = kind === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
       if (track === undefined) {
