@@ -45,11 +45,19 @@ interface Round {
   foundMs: number | null;
   hops: number | null;
   contacted: number | null;
+  /**
+   * Where B's time went for the server that had A's record: from B's starting to dial it to the
+   * open stream (connection set-up), and from sending the query to its answer.
+   */
+  finderDialMs: number | null;
+  finderAnswerMs: number | null;
   /** Query errors B saw before finding A (refused or failed connections). */
   queryErrors: number;
   /** A's announcement (provide) from start to end, and how many servers stored the record. */
   announceMs: number;
   storedOn: number;
+  /** How many DHT servers A dialled to announce (its closest-peers query, then the stores). */
+  announceContacted: number;
   /** B's routing table size when its lookup started. */
   routingTable: number;
 }
@@ -226,10 +234,12 @@ async function round(ready: SwarmReady): Promise<Round> {
     // A announces as Rendezvous#announce does: drain provide() for the current hour's CID.
     const announceStart = performance.now();
     let storedOn = 0;
+    const announceContacted = new Set<string>();
     for await (const event of a.libp2p.services.dht.provide(cid, {
       signal: AbortSignal.timeout(QUERY_TIMEOUT_MS)
     })) {
       if (event.name === 'PEER_RESPONSE' && event.messageName === 'ADD_PROVIDER') storedOn++;
+      if (event.name === 'DIAL_PEER') announceContacted.add(event.peer.toString());
     }
     const announceMs = performance.now() - announceStart;
 
@@ -252,7 +262,13 @@ async function round(ready: SwarmReady): Promise<Round> {
     );
     controller.abort();
     await previous;
-    return { ...found, announceMs: Math.round(announceMs), storedOn, routingTable };
+    return {
+      ...found,
+      announceMs: Math.round(announceMs),
+      storedOn,
+      announceContacted: announceContacted.size,
+      routingTable
+    };
   } finally {
     await Promise.allSettled([a.stop(), b.stop()]);
   }
@@ -273,15 +289,21 @@ async function lookUp(
   target: PeerId,
   events: AsyncIterable<QueryEvent>,
   start: number
-): Promise<Pick<Round, 'foundMs' | 'hops' | 'contacted' | 'queryErrors'>> {
+): Promise<
+  Pick<Round, 'foundMs' | 'hops' | 'contacted' | 'queryErrors' | 'finderDialMs' | 'finderAnswerMs'>
+> {
   const depth = new Map<string, number>();
   const contacted = new Set<string>();
+  /** When B began dialling each server, and when its stream was open (the query sent). */
+  const dialled = new Map<string, number>();
+  const sent = new Map<string, number>();
   let queryErrors = 0;
   try {
     for await (const event of events) {
       switch (event.name) {
         case 'DIAL_PEER':
           contacted.add(event.peer.toString());
+          dialled.set(event.peer.toString(), performance.now());
           // Not named by anyone yet: it came from B's own routing table.
           if (!depth.has(event.peer.toString())) depth.set(event.peer.toString(), 1);
           break;
@@ -292,6 +314,9 @@ async function lookUp(
           }
           break;
         }
+        case 'SEND_QUERY':
+          sent.set(event.to.toString(), performance.now());
+          break;
         case 'QUERY_ERROR':
           queryErrors++;
           break;
@@ -300,11 +325,15 @@ async function lookUp(
           const provider = event.providers.find((p) => p.id.equals(target));
           if (provider === undefined || provider.id.equals(b.peerId)) break;
           if (dialableRelayAddresses(provider.id, provider.multiaddrs).length === 0) break;
+          const from = event.from.toString();
+          const at = performance.now();
           return {
             foundMs: Math.round(performance.now() - start),
             hops: depth.get(event.from.toString()) ?? 1,
             contacted: contacted.size,
-            queryErrors
+            queryErrors,
+            finderDialMs: elapsed(sent.get(from), dialled.get(from)),
+            finderAnswerMs: elapsed(at, sent.get(from))
           };
         }
       }
@@ -312,7 +341,18 @@ async function lookUp(
   } catch {
     // timed out: a miss
   }
-  return { foundMs: null, hops: null, contacted: contacted.size, queryErrors };
+  return {
+    foundMs: null,
+    hops: null,
+    contacted: contacted.size,
+    queryErrors,
+    finderDialMs: null,
+    finderAnswerMs: null
+  };
+}
+
+function elapsed(end: number | undefined, start: number | undefined): number | null {
+  return end === undefined || start === undefined ? null : Math.round(end - start);
 }
 
 const results: SizeResult[] = [];
@@ -414,7 +454,16 @@ const markdown = `### DHT rendezvous scaling
 Two fresh call nodes in Node (the app's \`createCallNode\`, ${BOOTSTRAP} random bootstrap nodes each, warmed as the start page warms its node) on a loopback swarm of N shipped Samen nodes (up to ${NODES_PER_PROCESS} per process${process.env.BENCH_DHT_CONNECTION_MONITOR === 'on' ? '' : "; libp2p's connection-monitor pings off, which on one machine would outgrow its cores"}): A announces the app's rendezvous CID, then B looks it up as the app does. Time-to-found runs from B's lookup start to the provider record naming A; hops is the query-path length to the server that held it (1 = a server B already knew); contacted counts the servers B had dialled by then. ${ROUNDS} rounds per N; median / p90, ms.
 
 ${table(
-  ['DHT nodes', 'Time-to-found', 'Hops', 'Contacted', 'Known to B', 'Announce', 'Misses'],
+  [
+    'DHT nodes',
+    'Time-to-found',
+    'Hops',
+    'Contacted',
+    'Known to B',
+    'Announce',
+    'A contacted',
+    'Misses'
+  ],
   results.map((r) => [
     r.nodes,
     `${r.foundMs.median} / ${r.foundMs.p90}`,
@@ -422,11 +471,16 @@ ${table(
     `${r.contacted.median} / ${r.contacted.p90}`,
     summary(r.rounds.map((x) => x.routingTable)).median,
     `${r.announceMs.median} / ${r.announceMs.p90}`,
+    summary(r.rounds.map((x) => x.announceContacted)).median,
     `${r.misses} of ${r.rounds.length}`
   ])
 )}
 
-Growth of the median time-to-found from ${first?.nodes} to ${last?.nodes} nodes: ${growthMs ?? '–'} ms (target: under 1000 ms).
+${
+  last === undefined
+    ? ''
+    : `With ${last.nodes} nodes, of B's time-to-found, connecting to the server that held the record took a median of ${summary(last.rounds.flatMap((r) => r.finderDialMs ?? [])).median} ms and its answer ${summary(last.rounds.flatMap((r) => r.finderAnswerMs ?? [])).median} ms. `
+}Growth of the median time-to-found from ${first?.nodes} to ${last?.nodes} nodes: ${growthMs ?? '–'} ms (target: under 1000 ms). Announce is A's \`provide\` from start to the last stored record (its closest-peers query runs to the end before it stores anything), and A contacted the servers it dialled for it: when two people join at once, that is how long before either can be found.
 `;
 
 writeResult('dht', result, markdown);

@@ -1,8 +1,8 @@
 // `npm run bench`: every benchmark in sequence, each as a child process, then one report.
 // Each writes bench/results/<name>.json and <name>.md; this merges those of this run into
-// bench/results/latest.json ({ date, machine, durationsS, results }) and latest.md (a header line
-// with the date and the machine, then each benchmark's section). A benchmark's progress goes
-// to stderr; its own JSON is in its file. The whole run should take under 15 minutes on two
+// bench/results/latest.json ({ date, machine, totalS, steps, results }) and latest.md (a header
+// line with the date and the machine, then each benchmark's section). A benchmark's progress
+// goes to stderr; its own JSON is in its file. The whole run should take under 15 minutes on two
 // cores: each step's duration is printed, and kept in latest.json.
 //
 //   node scripts/isolated.ts node bench/run.ts            all of them (the npm script)
@@ -45,8 +45,8 @@ for (const name of names) {
   console.error(`\n== ${name}: node ${script}`);
   const stepStart = performance.now();
   const stepStartEpoch = Date.now();
-  // The benchmark's JSON on stdout duplicates its file: send it to stderr with its progress.
-  const child = spawnSync(process.execPath, [script], { stdio: ['ignore', 2, 2] });
+  // Progress on stderr; the JSON a benchmark prints on stdout is the file it writes, left out.
+  const child = spawnSync(process.execPath, [script], { stdio: ['ignore', 'ignore', 2] });
   const durationS = Math.round((performance.now() - stepStart) / 100) / 10;
   const result = join(RESULTS_DIR, `${name}.json`);
   // A result from an earlier run is not this run's: only a file written during the step counts.
