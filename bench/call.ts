@@ -247,8 +247,17 @@ async function openParticipant(browser: Browser, url: string, label: string) {
   });
   await page.goto(url);
   // The start page warms a node while the user types; Join then hands it to the call.
-  await page.getByTestId('relay-status').and(page.locator('[data-ready="true"]')).waitFor({
-    timeout: MESH_TIMEOUT_MS
+  const ready = page.getByTestId('relay-status').and(page.locator('[data-ready="true"]'));
+  await ready.waitFor({ timeout: MESH_TIMEOUT_MS }).catch(async (err: unknown) => {
+    const phase = await page
+      .getByTestId('network-status')
+      .getAttribute('data-phase', { timeout: 1_000 })
+      .catch(() => 'unknown');
+    throw new Error(
+      `${label}'s start page never reachable through a relay (network ${phase}; ` +
+        `${errors.length} page errors: ${errors.slice(0, 2).join(' | ') || 'none'})`,
+      { cause: err }
+    );
   });
   const cdp = await context.newCDPSession(page);
   const participant: Participant = { label, page, cdp, errors, peerId: '' };
