@@ -674,10 +674,14 @@ async function measureCall(url: string, size: number) {
       nodePctOfOneCore: round1((100 * nodeSeconds) / wallSeconds),
       nodePctOfMachine: round1((100 * nodeSeconds) / wallSeconds / cores),
       // Everything else the machine did meanwhile (other programs): figures from a busy machine
-      // are not this call's.
-      othersPctOfMachine: round1(
-        (100 * (machineAfter.busy - machineBefore.busy - browserSeconds - nodeSeconds)) /
-          (machineAfter.total - machineBefore.total)
+      // are not this call's. The two sources are read a moment apart and count whole ticks, so
+      // a quiet machine can come out a little below zero: that is zero.
+      othersPctOfMachine: Math.max(
+        0,
+        round1(
+          (100 * (machineAfter.busy - machineBefore.busy - browserSeconds - nodeSeconds)) /
+            (machineAfter.total - machineBefore.total)
+        )
       ),
       loadAverage1m: round2(loadavg()[0]!)
     };
