@@ -20,7 +20,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { buildIfNeeded, startLocalStack } from '../scripts/local-stack.ts';
-import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import { CHROMIUM_ARGS, chromiumPath, trackPeerConnections } from '../scripts/chromium.ts';
 import {
   CLOCK_TICKS,
   descendants,
@@ -106,19 +106,6 @@ interface Snapshot {
   states: Record<string, string>;
   /** The page's RTCPeerConnections: all it made, the media ones open now, the closed ones. */
   connections: { made: number; media: number; closed: number };
-}
-
-/** Every RTCPeerConnection the page makes, kept in `window.__peerConnections` (as in e2e). */
-function trackPeerConnections(): void {
-  const Native = window.RTCPeerConnection;
-  const all: RTCPeerConnection[] = [];
-  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = all;
-  window.RTCPeerConnection = class extends Native {
-    constructor(configuration?: RTCConfiguration) {
-      super(configuration);
-      all.push(this);
-    }
-  };
 }
 
 /** Runs in the page: the stats of its media connections, each labelled with the remote peer. */

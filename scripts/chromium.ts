@@ -26,3 +26,19 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-sync',
   '--no-first-run'
 ];
+
+/**
+ * An init script (context.addInitScript) that keeps every RTCPeerConnection the page makes in
+ * `window.__peerConnections`, for tests and benchmarks to read their getStats.
+ */
+export function trackPeerConnections(): void {
+  const Native = window.RTCPeerConnection;
+  const all: RTCPeerConnection[] = [];
+  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = all;
+  window.RTCPeerConnection = class extends Native {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      all.push(this);
+    }
+  };
+}

@@ -456,7 +456,7 @@ export class Call extends EventTarget {
     const byes = [...this.#participants.values()].map(async (p) => {
       clearTimeout(p.fallback);
       clearTimeout(p.reconnectTimer);
-      p.media?.close();
+      this.#closeMedia(p);
       if (p.session !== undefined && !p.session.closed) {
         const signal = AbortSignal.timeout(BYE_TIMEOUT_MS);
         await p.session.send({ bye: {} }, { signal }).catch(() => {});

@@ -41,7 +41,7 @@ export const ROOM_KDF_V1 = Object.freeze({
   // 64 MiB: RFC 9106 §4's second recommended option, for when 2 GiB is not available; it is
   // what a phone browser can allocate, and each guess costs an attacker the same memory.
   memorySize: 65536,
-  // t = 3 passes: RFC 9106 §4's value for 64 MiB; about 0.3 to 1 s here (bench/kdf-node.ts).
+  // t = 3 passes: RFC 9106 §4's value for 64 MiB; about 0.3 to 1 s here (npm run bench:kdf).
   iterations: 3,
   // p = 1: hash-wasm runs single-threaded, so more lanes would cost us the same time while
   // letting an attacker with parallel hardware split each guess.

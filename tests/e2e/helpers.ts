@@ -10,6 +10,9 @@ import {
   type Locator,
   type Page
 } from '@playwright/test';
+import { trackPeerConnections } from '../../scripts/chromium.ts';
+
+export { trackPeerConnections };
 
 export const sharedUrl = () => process.env.SAMEN_E2E_URL ?? '';
 
@@ -26,19 +29,6 @@ export const PIN_MISMATCH =
 /** A passphrase no other test (or earlier run against the same nodes) uses. */
 export function uniquePassphrase(): string {
   return `e2e call ${randomBytes(8).toString('hex')}`;
-}
-
-/** Every RTCPeerConnection the page makes, kept in `window.__peerConnections` for the test. */
-export function trackPeerConnections(): void {
-  const Native = window.RTCPeerConnection;
-  const all: RTCPeerConnection[] = [];
-  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = all;
-  window.RTCPeerConnection = class extends Native {
-    constructor(configuration?: RTCConfiguration) {
-      super(configuration);
-      all.push(this);
-    }
-  };
 }
 
 export function peerConnectionStates(page: Page): Promise<RTCPeerConnectionState[]> {
@@ -137,4 +127,35 @@ export async function joinFullMesh(pages: readonly Page[], passphrase: string): 
     )
   );
   return ids;
+}
+
+export interface Inbound {
+  framesDecoded: number;
+  audioPackets: number;
+}
+
+/** Inbound media counters summed over the page's RTCPeerConnections (trackPeerConnections). */
+export function inbound(page: Page): Promise<Inbound> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    let framesDecoded = 0;
+    let audioPackets = 0;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') {
+        continue;
+      }
+      const stats = await pc.getStats();
+      stats.forEach((report: { type: string; kind?: string } & Record<string, unknown>) => {
+        if (report.type !== 'inbound-rtp') {
+          return;
+        }
+        if (report.kind === 'video') {
+          framesDecoded += Number(report.framesDecoded ?? 0);
+        } else if (report.kind === 'audio') {
+          audioPackets += Number(report.packetsReceived ?? 0);
+        }
+      });
+    }
+    return { framesDecoded, audioPackets };
+  });
 }

@@ -7,6 +7,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import {
   contexts,
   expectNoAlerts,
+  inbound,
   joinFullMesh,
   openApp,
   sharedUrl,
@@ -19,37 +20,6 @@ test.afterEach(async () => {
 
 /** Media takes a moment after `direct`: negotiation, DTLS, the first key frame. */
 const MEDIA_TIMEOUT_MS = 20_000;
-
-interface Inbound {
-  framesDecoded: number;
-  audioPackets: number;
-}
-
-/** Inbound media counters summed over the page's RTCPeerConnections (helpers.ts tracks them). */
-function inbound(page: Page): Promise<Inbound> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
-    let framesDecoded = 0;
-    let audioPackets = 0;
-    for (const pc of pcs) {
-      if (pc.connectionState === 'closed') {
-        continue;
-      }
-      const stats = await pc.getStats();
-      stats.forEach((report: { type: string; kind?: string } & Record<string, unknown>) => {
-        if (report.type !== 'inbound-rtp') {
-          return;
-        }
-        if (report.kind === 'video') {
-          framesDecoded += Number(report.framesDecoded ?? 0);
-        } else if (report.kind === 'audio') {
-          audioPackets += Number(report.packetsReceived ?? 0);
-        }
-      });
-    }
-    return { framesDecoded, audioPackets };
-  });
-}
 
 async function expectMediaRising(page: Page): Promise<void> {
   await expect

@@ -8,6 +8,7 @@ import {
   contexts,
   expectDirectWith,
   expectNoAlerts,
+  inbound,
   joinFullMesh,
   listed,
   openApp,
@@ -27,32 +28,11 @@ const SETTLE_MS = 5_000;
 /** Back: found, admitted and direct again, then media renegotiated. */
 const RECOVERY_TIMEOUT_MS = 45_000;
 
-/** Video frames decoded over the page's live peer connections. */
-function framesDecoded(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
-    let frames = 0;
-    for (const pc of pcs) {
-      if (pc.connectionState !== 'connected') {
-        continue;
-      }
-      (await pc.getStats()).forEach(
-        (r: { type: string; kind?: string; framesDecoded?: number }) => {
-          if (r.type === 'inbound-rtp' && r.kind === 'video') {
-            frames += r.framesDecoded ?? 0;
-          }
-        }
-      );
-    }
-    return frames;
-  });
-}
-
 /** Whether the page decodes new video frames over the next second. */
 async function videoRising(page: Page): Promise<boolean> {
-  const before = await framesDecoded(page);
+  const before = await inbound(page);
   await page.waitForTimeout(1_000);
-  return (await framesDecoded(page)) > before;
+  return (await inbound(page)).framesDecoded > before.framesDecoded;
 }
 
 async function expectVideoFlowing(page: Page): Promise<void> {
