@@ -4,6 +4,7 @@
  * Samen protocol beyond admission consults it before it serves a stream.
  */
 import type { PeerId } from '@libp2p/interface';
+import { Emitter } from './events.ts';
 
 export interface RefusedEventDetail {
   readonly peer: PeerId;
@@ -17,7 +18,11 @@ export interface RefusedEventDetail {
  * node.admissions.isAdmitted(peer)     // true
  * node.admissions.addEventListener('refused', (e) => console.warn(e.detail))
  */
-export class PeerAdmissions extends EventTarget {
+export interface PeerAdmissionsEvents {
+  refused: CustomEvent<RefusedEventDetail>;
+}
+
+export class PeerAdmissions extends Emitter<PeerAdmissionsEvents> {
   readonly #admitted = new Set<string>();
 
   isAdmitted(peer: PeerId): boolean {
@@ -35,6 +40,6 @@ export class PeerAdmissions extends EventTarget {
 
   /** Records that a peer that is not admitted asked for something only admitted peers get. */
   refused(peer: PeerId, what: string): void {
-    this.dispatchEvent(new CustomEvent<RefusedEventDetail>('refused', { detail: { peer, what } }));
+    this.emit('refused', { peer, what });
   }
 }

@@ -30,6 +30,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { lvCat } from './cpace.ts';
+import { Emitter } from './events.ts';
 import {
   MalformedMessageError,
   MediaFingerprintMismatchError,
@@ -157,7 +158,7 @@ export function sdpFingerprint(sdp: string): string | undefined {
  * await media.setLocalTracks({ audio: mic, video: camera })
  * media.close()
  */
-export class MediaSession extends EventTarget {
+export class MediaSession extends Emitter<MediaSessionEvents> {
   readonly polite: boolean;
   readonly generation: number;
   readonly #init: MediaSessionInit;
@@ -304,7 +305,7 @@ export class MediaSession extends EventTarget {
     this.#pc.close();
     this.#sessionKey.fill(0);
     this.#early = [];
-    this.dispatchEvent(new CustomEvent('close', { detail: error ?? null }));
+    this.emit('close', error ?? null);
   }
 
   // ---- negotiation ------------------------------------------------------------------------------
@@ -430,7 +431,7 @@ export class MediaSession extends EventTarget {
 
   #onConnectionState(): void {
     const state = this.#pc.connectionState;
-    this.dispatchEvent(new CustomEvent<RTCPeerConnectionState>('state', { detail: state }));
+    this.emit('state', state);
     if (state === 'failed') {
       this.restartIce();
     }
@@ -475,9 +476,7 @@ export class MediaSession extends EventTarget {
     }
     if (local !== undefined && remote !== undefined) {
       this.#safetyWords = Object.freeze(safetyWords(this.#sessionKey, local, remote));
-      this.dispatchEvent(
-        new CustomEvent<readonly string[]>('verified', { detail: this.#safetyWords })
-      );
+      this.emit('verified', this.#safetyWords);
     }
   }
 
@@ -522,7 +521,7 @@ export class MediaSession extends EventTarget {
     if (!stream.getTracks().includes(event.track)) {
       stream.addTrack(event.track);
     }
-    this.dispatchEvent(new CustomEvent<MediaStream>('remote-stream', { detail: stream }));
+    this.emit('remote-stream', stream);
   }
 }
 

@@ -43,6 +43,7 @@ import {
   RELAY_RESERVATION_TIMEOUT_MS
 } from './constants.ts';
 import { PeerAdmissions } from './admissions.ts';
+import { Emitter } from './events.ts';
 import { AbortedError, NetworkUnreachableError, NoRelayError, NotAdmittedError } from './errors.ts';
 import type { NetworkProfile } from './network.ts';
 
@@ -87,7 +88,12 @@ export interface NetworkStatus {
  * // … rendezvous, admission, the call …
  * await node.stop()
  */
-export class CallNode extends EventTarget {
+export interface CallNodeEvents {
+  /** Its connections or addresses changed: read `status` again. */
+  status: CustomEvent<undefined>;
+}
+
+export class CallNode extends Emitter<CallNodeEvents> {
   readonly libp2p: CallLibp2p;
   readonly network: NetworkProfile;
   /** The peers of this call that proved the passphrase: the only ones that learn our IP. */
@@ -109,7 +115,7 @@ export class CallNode extends EventTarget {
     this.admissions = admissions;
     this.iceTransportPolicy = iceTransportPolicy;
     this.#bootstrapPeers = new Set(network.bootstrap.map((address) => peerIdOf(address)));
-    const changed = () => this.dispatchEvent(new Event('status'));
+    const changed = () => this.emit('status', undefined);
     libp2p.addEventListener('connection:open', changed);
     libp2p.addEventListener('connection:close', changed);
     libp2p.addEventListener('self:peer:update', changed);

@@ -11,6 +11,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { Circuit } from '@multiformats/multiaddr-matcher';
 import type { CID } from 'multiformats/cid';
 import { CustomProgressEvent, type ProgressEvent } from 'progress-events';
+import { Emitter } from './events.ts';
 import { rendezvousCid, rendezvousHours, RENDEZVOUS_PERIOD_MS } from './keys.ts';
 import type { CallNode } from './node.ts';
 
@@ -60,10 +61,15 @@ export interface RendezvousInit extends AbortOptions {
  *
  * @example
  * const rendezvous = new Rendezvous({ node, roomSecret, signal })
- * rendezvous.addEventListener('peer', (e) => dial((e as CustomEvent<FoundPeer>).detail))
+ * rendezvous.addEventListener('peer', (e) => dial(e.detail))
  * rendezvous.start()
  */
-export class Rendezvous extends EventTarget {
+export interface RendezvousEvents {
+  /** A provider of the room's CID, with relayed addresses to dial. */
+  peer: CustomEvent<FoundPeer>;
+}
+
+export class Rendezvous extends Emitter<RendezvousEvents> {
   readonly #init: RendezvousInit;
   readonly #signal: AbortSignal;
   readonly #controller = new AbortController();
@@ -179,7 +185,7 @@ export class Rendezvous extends EventTarget {
           const found: FoundPeer = { id: provider.id, addresses };
           this.#found = true;
           onProgress?.(new CustomProgressEvent('samen:rendezvous:found', found));
-          this.dispatchEvent(new CustomEvent<FoundPeer>('peer', { detail: found }));
+          this.emit('peer', found);
         }
       }
     } catch {

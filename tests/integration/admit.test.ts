@@ -1,4 +1,4 @@
-import type { Connection, PeerId, Stream } from '@libp2p/interface';
+import type { Connection, Stream } from '@libp2p/interface';
 import { pbStream } from '@libp2p/utils';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { WebRTC } from '@multiformats/multiaddr-matcher';
@@ -132,17 +132,17 @@ describe('admission', () => {
     const admission = new Admission({ libp2p: node.libp2p, admissions: node.admissions }, { prs });
     const recorded: Party = { node, admission, admitted: [], failed: [], blocked: [], locked: [] };
     admission.addEventListener('admitted', (event) => {
-      const detail = (event as CustomEvent<AdmittedEventDetail>).detail;
+      const detail = event.detail;
       recorded.admitted.push({ ...detail, emittedKey: detail.sessionKey.slice() });
     });
     admission.addEventListener('failed', (event) => {
-      recorded.failed.push((event as CustomEvent<FailedEventDetail>).detail);
+      recorded.failed.push(event.detail);
     });
     admission.addEventListener('blocked', (event) => {
-      recorded.blocked.push((event as CustomEvent<{ peer: PeerId }>).detail.peer.toString());
+      recorded.blocked.push(event.detail.peer.toString());
     });
     admission.addEventListener('locked', (event) => {
-      recorded.locked.push((event as CustomEvent<{ failures: number }>).detail.failures);
+      recorded.locked.push(event.detail.failures);
     });
     cleanup.push(() => admission.stop());
     await admission.start();
@@ -633,8 +633,7 @@ describe('admission', () => {
     );
     cleanup.push(() => target.libp2p.unhandle(SESSION_PROTOCOL));
     const refused: string[] = [];
-    const onRefused = (event: Event) =>
-      refused.push((event as CustomEvent<RefusedEventDetail>).detail.what);
+    const onRefused = (event: CustomEvent<RefusedEventDetail>) => refused.push(event.detail.what);
     target.admissions.addEventListener('refused', onRefused);
     cleanup.push(() => target.admissions.removeEventListener('refused', onRefused));
     const session = async () => {

@@ -1,7 +1,7 @@
 import { pbStream } from '@libp2p/utils';
 import { WebRTC } from '@multiformats/multiaddr-matcher';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Call, type ParticipantSnapshot, type SecurityEvent } from '../../src/p2p/call.ts';
+import { Call, type ParticipantSnapshot, type SecurityEvent } from '../../src/p2p/call/index.ts';
 import { SESSION_PROTOCOL, WEBRTC_SIGNALING_PROTOCOL } from '../../src/p2p/constants.ts';
 import { createCallNode, type CallNode } from '../../src/p2p/node.ts';
 import { Admission, MAX_FAILURES_PER_PEER } from '../../src/p2p/protocols/admit/index.ts';
@@ -33,9 +33,7 @@ describe('call', () => {
       new Call({ passphrase, pin, network: swarm.profile, rtcBindAddress: '127.0.0.1' }),
       { security: [] as SecurityEvent[] }
     );
-    call.addEventListener('security', (e) =>
-      call.security.push((e as CustomEvent<SecurityEvent>).detail)
-    );
+    call.addEventListener('security', (e) => call.security.push(e.detail));
     calls.push(call);
     return call;
   }

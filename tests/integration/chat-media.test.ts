@@ -1,6 +1,6 @@
 import { RTCPeerConnection as PolyfillPeerConnection } from 'node-datachannel/polyfill';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Call, type ChatEntry, type ParticipantSnapshot } from '../../src/p2p/call.ts';
+import { Call, type ChatEntry, type ParticipantSnapshot } from '../../src/p2p/call/index.ts';
 import { CHAT_MAX_CHARS } from '../../src/p2p/chat.ts';
 import type { PeerConnectionConstructor } from '../../src/p2p/media.ts';
 import { startLocalSwarm, type LocalSwarm } from '../support/swarm.ts';
@@ -36,7 +36,7 @@ describe('call: chat and media state', () => {
       }),
       { chat: [] as ChatEntry[] }
     );
-    call.addEventListener('chat', (e) => call.chat.push((e as CustomEvent<ChatEntry>).detail));
+    call.addEventListener('chat', (e) => call.chat.push(e.detail));
     calls.push(call);
     return call;
   }

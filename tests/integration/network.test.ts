@@ -76,8 +76,7 @@ describe('call node on a local swarm', () => {
     b.admissions.admit(a.peerId);
     const refusals: string[] = [];
     a.admissions.addEventListener('refused', (event) => {
-      const { peer, what } = (event as CustomEvent<{ peer: { toString(): string }; what: string }>)
-        .detail;
+      const { peer, what } = event.detail;
       refusals.push(`${peer.toString()} ${what}`);
     });
     await expect(b.libp2p.dial(webrtc!, { signal: AbortSignal.timeout(10_000) })).rejects.toThrow();

@@ -9,6 +9,7 @@ import {
   mediaHelloMac,
   sdpFingerprint,
   type MediaOutgoing,
+  type MediaSessionEvents,
   type PeerConnectionConstructor
 } from '../../src/p2p/media.ts';
 import type { SamenError } from '../../src/p2p/errors.ts';
@@ -118,11 +119,12 @@ async function pair(
   return { a, b, keys: { a: low, b: high }, sent };
 }
 
-function next<T>(target: EventTarget, type: string): Promise<T> {
+function next<K extends keyof MediaSessionEvents>(
+  target: MediaSession,
+  type: K
+): Promise<MediaSessionEvents[K]['detail']> {
   return new Promise((resolve) =>
-    target.addEventListener(type, (event) => resolve((event as CustomEvent<T>).detail), {
-      once: true
-    })
+    target.addEventListener(type, (event) => resolve(event.detail), { once: true })
   );
 }
 
@@ -157,9 +159,9 @@ describe('MediaSession', () => {
   it('connects both sides and agrees on safety words when both offer at once', async () => {
     const { a, b, sent } = await pair({ delayMs: 10 });
     const closes: (SamenError | null)[] = [];
-    a.addEventListener('close', (e) => closes.push((e as CustomEvent<SamenError | null>).detail));
-    b.addEventListener('close', (e) => closes.push((e as CustomEvent<SamenError | null>).detail));
-    const words = Promise.all([next<string[]>(a, 'verified'), next<string[]>(b, 'verified')]);
+    a.addEventListener('close', (e) => closes.push(e.detail));
+    b.addEventListener('close', (e) => closes.push(e.detail));
+    const words = Promise.all([next(a, 'verified'), next(b, 'verified')]);
 
     const [channelA] = offerAtOnce(a, b);
     const opened = new Promise<void>((resolve) =>
@@ -197,7 +199,7 @@ describe('MediaSession', () => {
         return message;
       }
     });
-    const closed = next<SamenError | null>(b, 'close');
+    const closed = next(b, 'close');
     offerAtOnce(a);
 
     const error = await closed;
@@ -218,7 +220,7 @@ describe('MediaSession', () => {
         return message;
       }
     });
-    const closed = next<SamenError | null>(b, 'close');
+    const closed = next(b, 'close');
     offerAtOnce(a);
 
     const error = await closed;
@@ -242,7 +244,7 @@ describe('MediaSession', () => {
       generation: 1
     });
     expect([a.generation, b.generation]).toEqual([1, 1]);
-    const closed = next<SamenError | null>(b, 'close');
+    const closed = next(b, 'close');
     offerAtOnce(a);
 
     const error = await closed;
@@ -264,7 +266,7 @@ describe('MediaSession', () => {
 
   it('closes with MalformedMessageError on a description with more sections than a call has', async () => {
     const { b } = await pair();
-    const closed = next<SamenError | null>(b, 'close');
+    const closed = next(b, 'close');
     const sdp = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'm=audio 9 UDP/TLS/RTP/SAVPF 111'];
     await b.receive({
       mediaSignal: { generation: 0, description: { type: 'offer', sdp: sdp.join('\r\n') } }
@@ -277,7 +279,7 @@ describe('MediaSession', () => {
 
   it('closes with MalformedMessageError on a flood of candidates before any description', async () => {
     const { b } = await pair();
-    const closed = next<SamenError | null>(b, 'close');
+    const closed = next(b, 'close');
     for (let i = 0; i <= MAX_EARLY_CANDIDATES; i++) {
       await b.receive({
         mediaSignal: {

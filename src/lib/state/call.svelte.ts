@@ -4,7 +4,8 @@
  * One call at a time; the passphrase goes straight to the core and is not kept here.
  */
 import { SvelteSet } from 'svelte/reactivity';
-import type { Call, CallStep, ChatEntry, ParticipantSnapshot, SecurityEvent } from '$p2p/call.ts';
+import type { Call } from '$p2p/call/index.ts';
+import type { CallStep, ChatEntry, ParticipantSnapshot, SecurityEvent } from '$p2p/call/types.ts';
 import type { PathStats } from '$p2p/stats.ts';
 import { localMedia, type LocalMedia } from './media.svelte.ts';
 import { network, type NetworkState } from './network.svelte.ts';
@@ -142,7 +143,7 @@ export class CallState {
       this.#alert({ errorName: 'NetworkUnreachableError' });
       return;
     }
-    const { Call } = await import('$p2p/call.ts');
+    const { Call } = await import('$p2p/call/index.ts');
     // "Always relay" holds even on a network without TURN: then media does not connect, rather
     // than quietly showing the user's IP address (the settings page warns of it).
     const iceTransportPolicy = settings.mediaPath === 'relay' ? 'relay' : 'all';
@@ -165,19 +166,19 @@ export class CallState {
     this.#selfId = undefined;
     this.#step = call.step;
     call.addEventListener('step', (event) => {
-      this.#step = (event as CustomEvent<CallStep>).detail;
+      this.#step = event.detail;
       this.#selfId = call.peerId;
       this.#armNobodyYet();
     });
     call.addEventListener('participants', (event) => {
-      this.#participants = (event as CustomEvent<readonly ParticipantSnapshot[]>).detail;
+      this.#participants = event.detail;
     });
     call.addEventListener('security', (event) => {
-      this.#alert({ security: (event as CustomEvent<SecurityEvent>).detail });
+      this.#alert({ security: event.detail });
     });
     call.addEventListener('chat', (event) => {
       // The page keeps the latest CHAT_SHOWN messages: a long call does not grow without end.
-      this.#chat = [...this.#chat, (event as CustomEvent<ChatEntry>).detail].slice(-CHAT_SHOWN);
+      this.#chat = [...this.#chat, event.detail].slice(-CHAT_SHOWN);
     });
     // Every change of track or mute goes to every participant.
     this.#media.connect((tracks) => call.setLocalMedia(tracks));

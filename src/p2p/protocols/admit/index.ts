@@ -40,6 +40,7 @@ import {
   SamenError
 } from '../../errors.ts';
 import type { PeerAdmissions } from '../../admissions.ts';
+import { Emitter } from '../../events.ts';
 import { AdmitRequest, AdmitResponse } from './pb/admit.ts';
 
 /** The version in AdmitRequest; a new wire format gets a new protocol ID as well. */
@@ -129,7 +130,7 @@ const Outcome = AdmitResponse.Outcome;
  * admission.addEventListener('admitted', (e) => console.log(e.detail.peer))
  * const outcome = await admission.admit(connection, { signal })
  */
-export class Admission extends EventTarget {
+export class Admission extends Emitter<AdmissionEvents> {
   readonly #components: AdmissionComponents;
   readonly #prs: Uint8Array;
   readonly #failures = new Map<string, number>();
@@ -489,7 +490,7 @@ export class Admission extends EventTarget {
     }
     this.#byLower.set(key, byLower);
     this.#components.admissions.admit(peer);
-    this.#emit('admitted', { peer, direction, sessionKey });
+    this.emit('admitted', { peer, direction, sessionKey });
     return true;
   }
 
@@ -517,7 +518,7 @@ export class Admission extends EventTarget {
     const peerFailures = (this.#failures.get(key) ?? 0) + 1;
     this.#failures.set(key, peerFailures);
     this.#callFailures += 1;
-    this.#emit('failed', {
+    this.emit('failed', {
       peer,
       direction,
       reason,
@@ -525,16 +526,12 @@ export class Admission extends EventTarget {
       callFailures: this.#callFailures
     });
     if (peerFailures === MAX_FAILURES_PER_PEER) {
-      this.#emit('blocked', { peer });
+      this.emit('blocked', { peer });
     }
     if (this.#callFailures >= MAX_FAILURES_PER_CALL && !this.#locked) {
       this.#locked = true;
-      this.#emit('locked', { failures: this.#callFailures });
+      this.emit('locked', { failures: this.#callFailures });
     }
-  }
-
-  #emit<K extends keyof AdmissionEvents>(type: K, detail: AdmissionEvents[K]['detail']): void {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }
 

@@ -17,6 +17,7 @@ import {
   SamenError
 } from '../../errors.ts';
 import { CHAT_MAX_CHARS } from '../../chat.ts';
+import { Emitter } from '../../events.ts';
 import { SessionMessage } from './pb/session.ts';
 
 export {
@@ -29,7 +30,8 @@ export {
   type MediaDescription,
   type MediaHello,
   type MediaSignal,
-  type MediaState
+  type MediaState,
+  type RosterEntry
 } from './pb/session.ts';
 
 /** The largest session message: room for an SDP offer of a multi-track call (~10–20 KiB). */
@@ -88,7 +90,7 @@ export interface SessionChannelEvents {
  * channel.addEventListener('message', (e) => handle(e.detail))
  * await channel.send({ roster: { peers } })
  */
-export class SessionChannel extends EventTarget {
+export class SessionChannel extends Emitter<SessionChannelEvents> {
   readonly peer: PeerId;
   readonly #stream: Stream;
   readonly #messages: ProtobufMessageStream<SessionMessage, Stream>;
@@ -157,7 +159,7 @@ export class SessionChannel extends EventTarget {
     } catch {
       this.#stream.abort(new AbortedError('closed'));
     }
-    this.dispatchEvent(new CustomEvent('close', { detail: null }));
+    this.emit('close', null);
   }
 
   /** Closes the stream (gracefully when `error` is undefined). Idempotent. */
@@ -172,7 +174,7 @@ export class SessionChannel extends EventTarget {
     } else {
       this.#stream.abort(error);
     }
-    this.dispatchEvent(new CustomEvent('close', { detail: error ?? null }));
+    this.emit('close', error ?? null);
   }
 
   async #readLoop(): Promise<void> {
@@ -188,27 +190,59 @@ export class SessionChannel extends EventTarget {
         this.close(toSessionError(err, this.#closed));
         return;
       }
-      this.dispatchEvent(new CustomEvent('message', { detail: message }));
+      this.emit('message', message);
     }
   }
 }
 
-/** Checks the fields the schema cannot: counts, lengths, exactly one body. */
-export function checkMessage(message: SessionMessage): void {
-  const bodies = [
-    message.roster,
-    message.bye,
-    message.notice,
-    message.mediaSignal,
-    message.mediaHello,
-    message.mediaState,
-    message.chat,
-    message.chatAck,
-    message.mediaClose
-  ].filter((b) => b !== undefined);
-  if (bodies.length !== 1) {
+/**
+ * The bodies a session message can carry (the `oneof body` of session.proto), by field name.
+ * The call handles each kind with one handler of its own (call/handlers.ts).
+ */
+export const SESSION_BODY_KINDS = [
+  'roster',
+  'bye',
+  'notice',
+  'mediaSignal',
+  'mediaHello',
+  'mediaState',
+  'chat',
+  'chatAck',
+  'mediaClose'
+] as const satisfies readonly (keyof SessionMessage)[];
+
+export type SessionBodyKind = (typeof SESSION_BODY_KINDS)[number];
+
+/** A field of SessionMessage missing from SESSION_BODY_KINDS makes this `false`, and tsc fail. */
+const _everyBodyListed: Exclude<keyof SessionMessage, SessionBodyKind> extends never
+  ? true
+  : false = true;
+void _everyBodyListed;
+
+/** A message's one body, with its kind: what the call dispatches on. */
+export type SessionBody = {
+  [K in SessionBodyKind]: { readonly kind: K; readonly body: NonNullable<SessionMessage[K]> };
+}[SessionBodyKind];
+
+/**
+ * The one body of a message that passed {@link checkMessage}.
+ *
+ * @throws {MalformedMessageError} when it carries no body or more than one
+ * @example
+ * const { kind, body } = sessionBody({ chatAck: { link: 1n, seq: 2n } }) // kind 'chatAck'
+ */
+export function sessionBody(message: SessionMessage): SessionBody {
+  const kinds = SESSION_BODY_KINDS.filter((kind) => message[kind] !== undefined);
+  if (kinds.length !== 1) {
     throw new MalformedMessageError('a session message must carry exactly one known body');
   }
+  const kind = kinds[0]!;
+  return { kind, body: message[kind] } as SessionBody;
+}
+
+/** Checks the fields the schema cannot: counts, lengths, exactly one body. */
+export function checkMessage(message: SessionMessage): void {
+  sessionBody(message);
   if (message.roster !== undefined) {
     const { peers } = message.roster;
     if (peers.length > MAX_ROSTER_ENTRIES) {
