@@ -3,9 +3,13 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Plugin } from 'vite';
-import type { ManifestOptions } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
-import { localeFiles, localisedManifest, projectLocales } from './scripts/locale-files.ts';
+import {
+  localeFiles,
+  localisedManifest,
+  projectLocales,
+  type ManifestBase
+} from './scripts/locale-files.ts';
 
 // Under vitest the message catalogue is compiled beforehand (`npm run i18n`) and there is no
 // service worker to build; leaving both plugins out also lets vitest exit promptly (the
@@ -51,7 +55,7 @@ function bundleModules(): Plugin {
  * (app_name, app_tagline): the base locale's is `manifest.webmanifest`, the others' are written
  * by {@link localeFiles}.
  */
-const MANIFEST: Partial<ManifestOptions> = {
+const MANIFEST: ManifestBase = {
   start_url: '.',
   scope: '.',
   display: 'standalone',

@@ -58,20 +58,26 @@ function message(root: string, locale: string, key: string): string {
   return text;
 }
 
+/** What a web manifest says in a language: the rest is the same in every language. */
+type LocalisedKeys = 'name' | 'short_name' | 'description' | 'lang' | 'dir';
+
+/** A web manifest without the parts that {@link localisedManifest} writes per language. */
+export type ManifestBase = Omit<Partial<ManifestOptions>, LocalisedKeys>;
+
 /** The web manifest in one language: `manifest` with the name and description of `locale`. */
 export function localisedManifest(
-  manifest: Partial<ManifestOptions>,
+  manifest: ManifestBase,
   locale: string,
   root = '.'
 ): Partial<ManifestOptions> {
   const name = message(root, locale, 'app_name');
   return {
-    ...manifest,
     name,
     short_name: name,
     description: message(root, locale, 'app_tagline'),
     lang: locale,
-    dir: 'ltr'
+    dir: 'ltr',
+    ...manifest
   };
 }
 
@@ -106,7 +112,7 @@ export function localeScript({ baseLocale, locales }: ProjectLocales): string {
 }
 
 /** Writes the per-locale manifests and `locale.js` into the client build; serves them in dev. */
-export function localeFiles(manifest: Partial<ManifestOptions>, root = '.'): Plugin {
+export function localeFiles(manifest: ManifestBase, root = '.'): Plugin {
   const project = projectLocales(root);
   /** The base locale's manifest only in dev: in a build, @vite-pwa/sveltekit writes it. */
   const files = (withBase: boolean): Map<string, { type: string; source: string }> =>
