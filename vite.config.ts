@@ -4,6 +4,12 @@ import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import {
+  localeFiles,
+  localisedManifest,
+  projectLocales,
+  type ManifestBase
+} from './scripts/locale-files.ts';
 
 // Under vitest the message catalogue is compiled beforehand (`npm run i18n`) and there is no
 // service worker to build; leaving both plugins out also lets vitest exit promptly (the
@@ -44,6 +50,29 @@ function bundleModules(): Plugin {
   };
 }
 
+/**
+ * The web manifest but its name and description, which come from each locale's messages
+ * (app_name, app_tagline): the base locale's is `manifest.webmanifest`, the others' are written
+ * by {@link localeFiles}.
+ */
+const MANIFEST: ManifestBase = {
+  start_url: '.',
+  scope: '.',
+  display: 'standalone',
+  background_color: '#fbfaf7',
+  theme_color: '#1f5f5b',
+  icons: [
+    { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+    { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+    {
+      src: 'icons/icon-maskable-512.png',
+      sizes: '512x512',
+      type: 'image/png',
+      purpose: 'maskable'
+    }
+  ]
+};
+
 export default defineConfig({
   plugins: [
     testing
@@ -61,26 +90,7 @@ export default defineConfig({
           registerType: 'prompt',
           injectRegister: false,
           strategies: 'generateSW',
-          manifest: {
-            name: 'Samen',
-            short_name: 'Samen',
-            description: 'Private video calls by passphrase. No account, no server in the middle.',
-            start_url: '.',
-            scope: '.',
-            display: 'standalone',
-            background_color: '#fbfaf7',
-            theme_color: '#1f5f5b',
-            icons: [
-              { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
-              { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
-              {
-                src: 'icons/icon-maskable-512.png',
-                sizes: '512x512',
-                type: 'image/png',
-                purpose: 'maskable'
-              }
-            ]
-          },
+          manifest: localisedManifest(MANIFEST, projectLocales().baseLocale),
           workbox: {
             // The app shell only. network.json (the network a host points us at) is never
             // precached, and nothing is cached at run time: no media, no libp2p traffic.
@@ -97,6 +107,7 @@ export default defineConfig({
             includeVersionFile: true
           }
         }),
+    testing ? [] : localeFiles(MANIFEST),
     testing ? [] : bundleModules()
   ],
   build: {
