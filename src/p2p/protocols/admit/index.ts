@@ -20,11 +20,11 @@ import type { AbortOptions, Connection, PeerId, Stream } from '@libp2p/interface
 import { pbStream } from '@libp2p/utils';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import { ADMIT_PROTOCOL } from '../../constants.ts';
+import { lvCat, wireBytes } from '../../bytes.ts';
 import {
   cpaceFinish,
   cpaceStart,
   confirmationTags,
-  lvCat,
   SHARE_LENGTH,
   TAG_LENGTH,
   verifyTag
@@ -259,7 +259,7 @@ export class Admission extends EventTarget {
     const { scalar, share } = cpaceStart({ prs: this.#prs, ci, sid, ad: ad.initiator });
     try {
       await messages.write(
-        { version: ADMIT_VERSION, nonce: wire(nonce), share: wire(share) },
+        { version: ADMIT_VERSION, nonce: wireBytes(nonce), share: wireBytes(share) },
         AdmitRequest,
         { signal }
       );
@@ -291,7 +291,7 @@ export class Admission extends EventTarget {
         await stream.close({ signal }).catch(() => {});
         throw new AdmissionFailedError('the peer does not know the passphrase or the PIN');
       }
-      await messages.write({ tag: wire(tags.initiator) }, AdmitRequest, { signal });
+      await messages.write({ tag: wireBytes(tags.initiator) }, AdmitRequest, { signal });
       const result = await messages.read(strict(AdmitResponse), { signal });
       if (result.outcome !== Outcome.ADMITTED) {
         isk.fill(0);
@@ -362,7 +362,7 @@ export class Admission extends EventTarget {
       this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
       this.#pendingTotal += 1;
       await messages.write(
-        { outcome: Outcome.CONTINUE, share: wire(share), tag: wire(tags.responder) },
+        { outcome: Outcome.CONTINUE, share: wireBytes(share), tag: wireBytes(tags.responder) },
         AdmitResponse,
         { signal }
       );
@@ -575,11 +575,6 @@ function refusal(outcome: Outcome): Error {
     default:
       return new MalformedMessageError(`unexpected admission outcome ${outcome}`);
   }
-}
-
-/** The generated codecs take plain ArrayBuffer-backed bytes; noble's may be any view. */
-function wire(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(bytes);
 }
 
 function expectLength(bytes: Uint8Array, length: number, field: string): void {
