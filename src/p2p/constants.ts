@@ -21,6 +21,13 @@ export const ADMITTED_ONLY_PROTOCOLS: readonly string[] = [
   SESSION_PROTOCOL
 ];
 
+/**
+ * Length of the room secret, the admission secret, rendezvous keys and the CPace PRS, in bytes
+ * (keys.ts): 256 bits, HKDF-SHA-256's HashLen (RFC 5869 §2.2). Here rather than in keys.ts so
+ * that kdf.ts can check a derived secret without loading keys.ts (and hash-wasm with it).
+ */
+export const KEY_LENGTH = 32;
+
 /** Dialling one bootstrap node; a node that does not answer in this time is skipped. */
 export const BOOTSTRAP_DIAL_TIMEOUT_MS = 10_000;
 
