@@ -30,16 +30,15 @@ import {
   verifyTag
 } from '../../cpace.ts';
 import {
-  AbortedError,
   AdmissionFailedError,
   CallLockedError,
   InvalidShareError,
   MalformedMessageError,
   PeerBlockedError,
-  ProtocolTimeoutError,
   SamenError
 } from '../../errors.ts';
 import type { PeerAdmissions } from '../../admissions.ts';
+import { toStreamError, type StreamErrorPolicy } from '../stream-errors.ts';
 import { AdmitRequest, AdmitResponse } from './pb/admit.ts';
 
 /** The version in AdmitRequest; a new wire format gets a new protocol ID as well. */
@@ -65,6 +64,16 @@ export const MAX_FAILURES_PER_CALL = 10;
 
 /** Parallel admission streams a peer may open on one connection; one is all a peer needs. */
 export const ADMIT_MAX_INBOUND_STREAMS = 2;
+
+/**
+ * How a failed admission stream reads (stream-errors.ts): a run the peer cut short, or a frame
+ * over ADMIT_MAX_MESSAGE_BYTES, is a malformed exchange, and counted as a guess like any other.
+ */
+const ADMIT_STREAM_ERRORS = {
+  stream: 'admission',
+  endOfStream: 'malformed',
+  oversized: 'malformed'
+} as const satisfies StreamErrorPolicy;
 
 export type AdmissionDirection = 'initiator' | 'responder';
 
@@ -505,7 +514,10 @@ export class Admission extends EventTarget {
     signal: AbortSignal,
     callerSignal: AbortSignal | undefined
   ): SamenError {
-    const typed = toTyped(err, signal, callerSignal);
+    const typed = toStreamError(err, ADMIT_STREAM_ERRORS, {
+      caller: callerSignal,
+      deadline: signal
+    });
     if (counted(typed)) {
       this.#countFailure(peer, direction, typed.name);
     }
@@ -581,28 +593,6 @@ function expectLength(bytes: Uint8Array, length: number, field: string): void {
   if (bytes.length !== length) {
     throw new MalformedMessageError(`admission ${field} of ${bytes.length} bytes, not ${length}`);
   }
-}
-
-function toTyped(
-  err: unknown,
-  signal: AbortSignal,
-  callerSignal: AbortSignal | undefined
-): SamenError {
-  if (err instanceof SamenError) {
-    return err;
-  }
-  if (callerSignal?.aborted === true) {
-    return new AbortedError('admission aborted', { cause: err });
-  }
-  if (signal.aborted) {
-    return new ProtocolTimeoutError('admission took too long', { cause: err });
-  }
-  const name = (err as Error | undefined)?.name ?? '';
-  // Decoding and framing errors from protons / @libp2p/utils: the peer sent something bad.
-  if (/Decode|Length|Invalid|Unexpected|MaxLength/i.test(name) || err instanceof RangeError) {
-    return new MalformedMessageError('a malformed admission message', { cause: err });
-  }
-  return new SamenError('admission stream failed', { cause: err });
 }
 
 /** A 32-byte session key for the pair, from CPace's ISK (then wiped). */

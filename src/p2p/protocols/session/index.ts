@@ -17,6 +17,7 @@ import {
   SamenError
 } from '../../errors.ts';
 import { CHAT_MAX_CHARS } from '../../chat.ts';
+import { toStreamError, type StreamErrorPolicy } from '../stream-errors.ts';
 import { SessionMessage } from './pb/session.ts';
 
 export {
@@ -73,6 +74,16 @@ export const MEDIA_HELLO_MAC_BYTES = 32;
 
 /** Only one session stream per connection and direction is ever needed. */
 export const SESSION_MAX_STREAMS = 2;
+
+/**
+ * How a failed session stream reads (stream-errors.ts): the peer ending its side is the session
+ * ending, not an error; a frame over SESSION_MAX_MESSAGE_BYTES is MessageTooLargeError.
+ */
+const SESSION_STREAM_ERRORS = {
+  stream: 'session',
+  endOfStream: 'close',
+  oversized: 'too-large'
+} as const satisfies StreamErrorPolicy;
 
 export interface SessionChannelEvents {
   message: CustomEvent<SessionMessage>;
@@ -185,7 +196,8 @@ export class SessionChannel extends EventTarget {
         }
         checkMessage(message);
       } catch (err) {
-        this.close(toSessionError(err, this.#closed));
+        // Once we closed it ourselves, close() is a no-op: nothing to report.
+        this.close(toStreamError(err, SESSION_STREAM_ERRORS));
         return;
       }
       this.dispatchEvent(new CustomEvent('message', { detail: message }));
@@ -290,27 +302,4 @@ function withinRate(times: number[]): boolean {
   }
   times.push(now);
   return true;
-}
-
-function toSessionError(err: unknown, closedByUs: boolean): SamenError | undefined {
-  if (closedByUs) {
-    return undefined;
-  }
-  if (err instanceof SamenError) {
-    return err;
-  }
-  const name = (err as Error | undefined)?.name ?? '';
-  if (name === 'UnexpectedEOFError') {
-    // The peer closed its side: the session ended, nothing went wrong.
-    return undefined;
-  }
-  if (name === 'InvalidDataLengthError' || name === 'InvalidMessageLengthError') {
-    return new MessageTooLargeError('the peer sent a session message over the limit', {
-      cause: err
-    });
-  }
-  if (/Decode|Length|Invalid|MaxLength/i.test(name) || err instanceof RangeError) {
-    return new MalformedMessageError('the peer sent a malformed session message', { cause: err });
-  }
-  return new SamenError('the session stream failed', { cause: err });
 }
