@@ -9,6 +9,12 @@ export const ADMIT_PROTOCOL = '/samen/admit/1.0.0';
 /** The call's session: roster, media signalling, chat, control (protocols/session). */
 export const SESSION_PROTOCOL = '/samen/session/1.0.0';
 
+/**
+ * The Kademlia protocol of the IPFS Amino DHT, what the public libp2p network speaks: the default
+ * DHT of the app's public profile, of a network.json without `dhtProtocol`, and of samen-node.
+ */
+export const AMINO_DHT_PROTOCOL = '/ipfs/kad/1.0.0';
+
 /** @libp2p/webrtc's signalling protocol: it carries ICE candidates, so it is admission-gated. */
 export const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1';
 

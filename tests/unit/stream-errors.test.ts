@@ -11,11 +11,11 @@ import { SessionMessage } from '../../src/p2p/protocols/session/pb/session.ts';
 import { toStreamError, type StreamErrorPolicy } from '../../src/p2p/protocols/stream-errors.ts';
 
 /** Admission's reading (protocols/admit): every failure of the peer's is a malformed exchange. */
-const ADMISSION: StreamErrorPolicy = {
+const ADMISSION = {
   stream: 'admission',
   endOfStream: 'malformed',
   oversized: 'malformed'
-};
+} as const satisfies StreamErrorPolicy;
 
 /** The session's reading (protocols/session): the peer hanging up is the end of the session. */
 const SESSION: StreamErrorPolicy = {
