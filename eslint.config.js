@@ -36,7 +36,15 @@ const CORE = {
     'must not import the core (src/p2p): a page is thin, and reaches the core through the state in src/lib/state.'
 };
 
-/** The rules for one layer: `no-restricted-imports` and its twin for dynamic `import()`. */
+/** @typedef {{ regex: string, message: string }} Forbidden */
+
+/**
+ * The rules for one layer: `no-restricted-imports` and its twin for dynamic `import()`.
+ *
+ * @param {string} name the layer, as the messages name it
+ * @param {Forbidden[]} forbidden what it must not import
+ * @returns {import('eslint').Linter.RulesRecord}
+ */
 function layer(name, forbidden) {
   const rules = forbidden.map(({ regex, message }) => ({ regex, message: `${name} ${message}` }));
   return {

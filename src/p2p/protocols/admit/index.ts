@@ -38,7 +38,7 @@ import {
   SamenError
 } from '../../errors.ts';
 import type { PeerAdmissions } from '../../admissions.ts';
-import { toStreamError, type StreamErrorPolicy } from '../stream-errors.ts';
+import { toStreamError } from '../stream-errors.ts';
 import { AdmitRequest, AdmitResponse } from './pb/admit.ts';
 
 /** The version in AdmitRequest; a new wire format gets a new protocol ID as well. */
@@ -64,16 +64,6 @@ export const MAX_FAILURES_PER_CALL = 10;
 
 /** Parallel admission streams a peer may open on one connection; one is all a peer needs. */
 export const ADMIT_MAX_INBOUND_STREAMS = 2;
-
-/**
- * How a failed admission stream reads (stream-errors.ts): a run the peer cut short, or a frame
- * over ADMIT_MAX_MESSAGE_BYTES, is a malformed exchange, and counted as a guess like any other.
- */
-const ADMIT_STREAM_ERRORS = {
-  stream: 'admission',
-  endOfStream: 'malformed',
-  oversized: 'malformed'
-} as const satisfies StreamErrorPolicy;
 
 export type AdmissionDirection = 'initiator' | 'responder';
 
@@ -514,7 +504,7 @@ export class Admission extends EventTarget {
     signal: AbortSignal,
     callerSignal: AbortSignal | undefined
   ): SamenError {
-    const typed = toStreamError(err, ADMIT_STREAM_ERRORS, {
+    const typed = toStreamError(err, 'admission', {
       caller: callerSignal,
       deadline: signal
     });

@@ -17,7 +17,7 @@ import {
   SamenError
 } from '../../errors.ts';
 import { CHAT_MAX_CHARS } from '../../chat.ts';
-import { toStreamError, type StreamErrorPolicy } from '../stream-errors.ts';
+import { toStreamError } from '../stream-errors.ts';
 import { SessionMessage } from './pb/session.ts';
 
 export {
@@ -74,16 +74,6 @@ export const MEDIA_HELLO_MAC_BYTES = 32;
 
 /** Only one session stream per connection and direction is ever needed. */
 export const SESSION_MAX_STREAMS = 2;
-
-/**
- * How a failed session stream reads (stream-errors.ts): the peer ending its side is the session
- * ending, not an error; a frame over SESSION_MAX_MESSAGE_BYTES is MessageTooLargeError.
- */
-const SESSION_STREAM_ERRORS = {
-  stream: 'session',
-  endOfStream: 'close',
-  oversized: 'too-large'
-} as const satisfies StreamErrorPolicy;
 
 export interface SessionChannelEvents {
   message: CustomEvent<SessionMessage>;
@@ -197,7 +187,7 @@ export class SessionChannel extends EventTarget {
         checkMessage(message);
       } catch (err) {
         // Once we closed it ourselves, close() is a no-op: nothing to report.
-        this.close(toStreamError(err, SESSION_STREAM_ERRORS));
+        this.close(toStreamError(err, 'session'));
         return;
       }
       this.dispatchEvent(new CustomEvent('message', { detail: message }));
