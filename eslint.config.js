@@ -5,15 +5,59 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-/** The core must stay framework-free and testable in Node (DESIGN.md, STYLE.md). */
-const frameworkFree = {
-  patterns: [
-    { group: ['svelte', 'svelte/*'], message: 'src/p2p and src/relay must not import Svelte.' },
-    { group: ['$app', '$app/*'], message: 'src/p2p and src/relay must not import SvelteKit.' },
-    { group: ['$lib', '$lib/*'], message: 'src/p2p and src/relay must not import the UI.' },
-    { group: ['**/lib/*', '**/routes/*'], message: 'src/p2p and src/relay must not import the UI.' }
-  ]
+/**
+ * Who may import whom (DESIGN.md, "Where the code lives"): the core (src/p2p) imports nothing of
+ * the UI, the pages or the relay; the UI (src/lib, src/routes) nothing of the relay, and the
+ * pages reach the core only through src/lib's state; the relay (src/relay) nothing of the UI or
+ * the pages, and shares the app's contracts by importing them from src/p2p. Each rule is a
+ * pattern of import sources with the reason, checked for `import … from` and for `import()`.
+ */
+const SVELTE = {
+  regex: '^svelte(/|$)',
+  message: 'must stay framework-free (it runs in Node): no Svelte here.'
 };
+const SVELTEKIT = {
+  regex: '^\\$app(/|$)',
+  message: 'must stay framework-free (it runs in Node): no SvelteKit ($app) here.'
+};
+const UI = {
+  regex: '^(\\$lib(/|$)|(\\.{1,2}/)+(lib|routes)(/|$))',
+  message:
+    'must not import the UI (src/lib) or the pages (src/routes): they are built on the core, not under it.'
+};
+const RELAY = {
+  regex: '^(\\.{1,2}/)+relay(/|$)',
+  message:
+    'must not import the relay (src/relay), a separate program: a contract both need belongs in src/p2p.'
+};
+const CORE = {
+  regex: '^(\\$p2p(/|$)|(\\.{1,2}/)+p2p(/|$))',
+  message:
+    'must not import the core (src/p2p): a page is thin, and reaches the core through the state in src/lib/state.'
+};
+
+/** @typedef {{ regex: string, message: string }} Forbidden */
+
+/**
+ * The rules for one layer: `no-restricted-imports` and its twin for dynamic `import()`.
+ *
+ * @param {string} name the layer, as the messages name it
+ * @param {Forbidden[]} forbidden what it must not import
+ * @returns {import('eslint').Linter.RulesRecord}
+ */
+function layer(name, forbidden) {
+  const rules = forbidden.map(({ regex, message }) => ({ regex, message: `${name} ${message}` }));
+  return {
+    'no-restricted-imports': ['error', { patterns: rules }],
+    'no-restricted-syntax': [
+      'error',
+      ...rules.map(({ regex, message }) => ({
+        selector: `ImportExpression[source.value=/${regex.replaceAll('/', '\\/')}/]`,
+        message
+      }))
+    ]
+  };
+}
 
 export default ts.config(
   {
@@ -57,8 +101,20 @@ export default ts.config(
     }
   },
   {
-    files: ['src/p2p/**', 'src/relay/**'],
-    rules: { 'no-restricted-imports': ['error', frameworkFree] }
+    files: ['src/p2p/**'],
+    rules: layer('The core (src/p2p)', [SVELTE, SVELTEKIT, UI, RELAY])
+  },
+  {
+    files: ['src/relay/**'],
+    rules: layer('The relay (src/relay)', [SVELTE, SVELTEKIT, UI])
+  },
+  {
+    files: ['src/lib/**'],
+    rules: layer('The UI (src/lib)', [RELAY])
+  },
+  {
+    files: ['src/routes/**'],
+    rules: layer('A page (src/routes)', [RELAY, CORE])
   },
   {
     // Command-line programs talk to their user on stdout.

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import sirv from 'sirv';
+import { writeNetworkJson, type NetworkJson } from '../src/p2p/network-json.ts';
 import { networkJsonFor, startSwarm, type SamenNode } from '../src/relay/node.ts';
 import { parseCli } from '../src/relay/options.ts';
 
@@ -17,7 +18,7 @@ export const BUILD_DIR = 'build';
 export interface LocalStack {
   readonly url: string;
   readonly nodes: readonly SamenNode[];
-  readonly networkJson: ReturnType<typeof networkJsonFor>;
+  readonly networkJson: NetworkJson;
   stop(): Promise<void>;
 }
 
@@ -83,7 +84,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
   );
   const networkJson = networkJsonFor(nodes, 'Samen local network', cli.node.dhtProtocol);
-  const networkBody = options.networkJsonOverride ?? JSON.stringify(networkJson);
+  const networkBody = options.networkJsonOverride ?? writeNetworkJson(networkJson);
 
   const assets = sirv(options.buildDir ?? BUILD_DIR, {
     extensions: ['html'],

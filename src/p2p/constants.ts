@@ -9,6 +9,12 @@ export const ADMIT_PROTOCOL = '/samen/admit/1.0.0';
 /** The call's session: roster, media signalling, chat, control (protocols/session). */
 export const SESSION_PROTOCOL = '/samen/session/1.0.0';
 
+/**
+ * The Kademlia protocol of the IPFS Amino DHT, what the public libp2p network speaks: the default
+ * DHT of the app's public profile, of a network.json without `dhtProtocol`, and of samen-node.
+ */
+export const AMINO_DHT_PROTOCOL = '/ipfs/kad/1.0.0';
+
 /** @libp2p/webrtc's signalling protocol: it carries ICE candidates, so it is admission-gated. */
 export const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1';
 
@@ -20,6 +26,13 @@ export const ADMITTED_ONLY_PROTOCOLS: readonly string[] = [
   WEBRTC_SIGNALING_PROTOCOL,
   SESSION_PROTOCOL
 ];
+
+/**
+ * Length of the room secret, the admission secret, rendezvous keys and the CPace PRS, in bytes
+ * (keys.ts): 256 bits, HKDF-SHA-256's HashLen (RFC 5869 §2.2). Here rather than in keys.ts so
+ * that kdf.ts can check a derived secret without loading keys.ts (and hash-wasm with it).
+ */
+export const KEY_LENGTH = 32;
 
 /** Dialling one bootstrap node; a node that does not answer in this time is skipped. */
 export const BOOTSTRAP_DIAL_TIMEOUT_MS = 10_000;

@@ -6,10 +6,11 @@
  * (Appendix B.3) and for the string helpers (Appendix A) are checked in tests/unit/cpace.test.ts.
  *
  * Layers:
- * - the draft's primitives, one function each, named after the draft (`prependLen`, `lvCat`,
+ * - the draft's primitives, one function each, named after the draft (`prependLen`,
  *   `generatorString`, `calculateGenerator`, `sampleScalar`, `scalarMult`, `scalarMultVfy`,
  *   `oCat`, `transcriptIr`, `transcriptOc`, `deriveIsk`, `sidOutput`), exported so the tests can
- *   check every intermediate value the draft publishes;
+ *   check every intermediate value the draft publishes; `lvCat` is in bytes.ts, since Samen's
+ *   other MACs and labels use it too;
  * - the two calls the admission protocol makes (`cpaceStart`, `cpaceFinish`), in the
  *   initiator-responder setting (§6.3, §10.1.1: Samen always knows who dialled whom);
  * - explicit key confirmation (`confirmationTags`, `verifyTag`), exactly the construction the
@@ -27,6 +28,7 @@ import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { isBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { equalBytes, leb128Length, lvCat } from './bytes.ts';
 import { InvalidShareError } from './errors.ts';
 
 // ---- suite constants --------------------------------------------------------------------------
@@ -182,56 +184,7 @@ function isIdentity(encoded: Uint8Array): boolean {
   return encoded.every((b) => b === 0);
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-// ---- string utilities (§6.3, Appendix A) ------------------------------------------------------
-
-/** Bytes in the LEB128 encoding of n (§6.3). */
-function leb128Length(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    len++;
-  }
-  return len;
-}
-
-/** Writes the LEB128 encoding of n into out at offset; returns the offset after it. */
-function writeLeb128(out: Uint8Array, offset: number, n: number): number {
-  while (n >= 0x80) {
-    out[offset++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  out[offset++] = n;
-  return offset;
-}
-
-/**
- * lv_cat(a0, a1, ...): each argument prefixed with its length in LEB128, concatenated
- * (§6.3, Appendix A.1.3). Builds the result in one allocation, so a secret argument (the PRS)
- * is copied once, into a buffer the caller can wipe.
- *
- * @example
- * lvCat(utf8ToBytes('1234'), utf8ToBytes('5'), new Uint8Array(), utf8ToBytes('678'));
- * // 04 31323334 01 35 00 03 363738
- */
-export function lvCat(...parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  parts.forEach((part, i) => {
-    assertBytes(`lvCat: argument ${i}`, part);
-    total += leb128Length(part.length) + part.length;
-  });
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    offset = writeLeb128(out, offset, part.length);
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+// ---- string utilities (§6.3, Appendix A; lv_cat lives in bytes.ts, shared beyond CPace) -------
 
 /**
  * prepend_len(data): data prefixed with its length in LEB128 (§6.3, Appendix A.1.1).
@@ -679,8 +632,5 @@ export function confirmationTags(isk: Uint8Array, init: ConfirmationInit): Confi
 export function verifyTag(expected: Uint8Array, received: Uint8Array): boolean {
   assertLength('verifyTag: expected', expected, TAG_LENGTH);
   assertBytes('verifyTag: received', received);
-  if (received.length !== expected.length) return false;
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected[i]! ^ received[i]!;
-  return diff === 0;
+  return equalBytes(expected, received);
 }

@@ -5,14 +5,10 @@
  * tools) there is no page to freeze, and it runs inline.
  */
 import type { AbortOptions } from '@libp2p/interface';
+// Not keys.ts: it brings hash-wasm, which belongs in the worker's chunk, not the start page's.
+import { KEY_LENGTH } from './constants.ts';
 import { AbortedError, KeyDerivationError } from './errors.ts';
 import { normalisePassphrase } from './passphrase.ts';
-
-/**
- * Length of the room secret (keys.ts ROOM_KDF_V1.hashLength). Not imported: keys.ts brings
- * hash-wasm, which belongs in the worker's chunk, not in the start page's.
- */
-const ROOM_SECRET_LENGTH = 32;
 
 /** A message from the page to the KDF worker. */
 export type KdfRequest =
@@ -174,5 +170,5 @@ export function warmKdf({ signal }: AbortOptions = {}): Promise<void> {
 }
 
 function isKey(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array && value.length === ROOM_SECRET_LENGTH;
+  return value instanceof Uint8Array && value.length === KEY_LENGTH;
 }

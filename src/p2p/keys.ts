@@ -17,6 +17,7 @@ import { argon2id } from 'hash-wasm';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { create as createDigest } from 'multiformats/hashes/digest';
+import { KEY_LENGTH } from './constants.ts';
 import { AbortedError, KeyDerivationError } from './errors.ts';
 import { normalisePassphrase, normalisePin } from './passphrase.ts';
 
@@ -47,7 +48,7 @@ export const ROOM_KDF_V1 = Object.freeze({
   // letting an attacker with parallel hardware split each guess.
   parallelism: 1,
   // 32 bytes: the room secret is an HKDF-SHA-256 key, and 256 bits is HashLen (RFC 5869 §2.2).
-  hashLength: 32,
+  hashLength: KEY_LENGTH,
   // The salt is fixed, which RFC 9106 §3.1 does not recommend for password storage, and it must
   // be: everyone who knows the passphrase has to derive the same room with nothing exchanged
   // first. It is domain separation only (tables built for other argon2id uses, or for another
@@ -56,9 +57,6 @@ export const ROOM_KDF_V1 = Object.freeze({
   // why the start page generates passphrases and warns under WEAK_PASSPHRASE_BITS.
   salt: 'samen/v1/room-secret'
 } as const);
-
-/** Length of the room secret, the admission secret, rendezvous keys and PRS, in bytes. */
-export const KEY_LENGTH = 32;
 
 /** One rendezvous key per hour since the Unix epoch, so a DHT record is stale after an hour. */
 export const RENDEZVOUS_PERIOD_MS = 3_600_000;

@@ -5,22 +5,7 @@
  * only relay candidates are gathered and used). The TURN server's operator then sees our address,
  * and the encrypted media (DTLS-SRTP: it cannot read it).
  */
-
-/** Whether an ICE server URL is a TURN server's (RFC 7065: `turn:` and `turns:` URIs). */
-export function isTurnUrl(url: string): boolean {
-  return /^turns?:/i.test(url.trim());
-}
-
-/**
- * Whether a profile's ICE servers include a TURN server: only then can media be relayed.
- *
- * @example
- * hasTurnServer([{ urls: 'turn:turn.example.org:3478', username: 'u', credential: 'p' }]) // true
- * hasTurnServer([{ urls: ['stun:stun.example.org'] }]) // false
- */
-export function hasTurnServer(iceServers: readonly RTCIceServer[] | undefined): boolean {
-  return (iceServers ?? []).some((server) => urlsOf(server).some(isTurnUrl));
-}
+import { iceServerUrls, isTurnUrl } from './ice-servers.ts';
 
 /**
  * The media peer connections' ICE configuration for a policy. `relay`: every server of the
@@ -41,15 +26,11 @@ export function mediaIceConfig(
   }
   const direct: RTCIceServer[] = [];
   for (const server of servers) {
-    const urls = urlsOf(server).filter((url) => !isTurnUrl(url));
+    const urls = iceServerUrls(server).filter((url) => !isTurnUrl(url));
     if (urls.length > 0) {
       // A STUN server needs no credentials; a TURN server's are not handed on with it.
       direct.push({ urls });
     }
   }
   return { iceServers: direct };
-}
-
-function urlsOf(server: RTCIceServer): string[] {
-  return typeof server.urls === 'string' ? [server.urls] : [...server.urls];
 }

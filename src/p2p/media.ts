@@ -29,7 +29,7 @@ import type { PeerId } from '@libp2p/interface';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { lvCat } from './cpace.ts';
+import { equalBytes, lvCat, wireBytes } from './bytes.ts';
 import { Emitter } from './events.ts';
 import {
   MalformedMessageError,
@@ -122,12 +122,13 @@ export function mediaHelloMac(
   }
   const counter = new Uint8Array(4);
   new DataView(counter.buffer).setUint32(0, generation);
-  const tag = hmac(
-    sha256,
-    sessionKey,
-    lvCat(DTLS_LABEL, sender.toMultihash().bytes, counter, utf8ToBytes(fingerprint))
+  return wireBytes(
+    hmac(
+      sha256,
+      sessionKey,
+      lvCat(DTLS_LABEL, sender.toMultihash().bytes, counter, utf8ToBytes(fingerprint))
+    )
   );
-  return Uint8Array.from(tag);
 }
 
 /**
@@ -530,18 +531,6 @@ function hasDescription(
 ): description is RTCSessionDescription {
   // node-datachannel returns an empty description rather than null.
   return description !== null && description.sdp !== '' && description.type !== undefined;
-}
-
-/** Compares in time independent of where the inputs differ. */
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) {
-    return false;
-  }
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff |= a[i]! ^ b[i]!;
-  }
-  return diff === 0;
 }
 
 /** ICE candidates held until the first remote description; a peer that sends more is hostile. */

@@ -16,7 +16,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { lvCat } from './cpace.ts';
+import { lvCat } from './bytes.ts';
 import { EFF_LARGE_WORDLIST } from './wordlist/eff-large.ts';
 
 /** How many words: 4 × log2(7776) ≈ 51.7 bits, far beyond what a live attacker can guess. */

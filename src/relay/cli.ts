@@ -4,6 +4,7 @@
  * See `samen-node --help` and the README's "Self-hosting" section.
  */
 import { writeFile } from 'node:fs/promises';
+import { writeNetworkJson } from '../p2p/network-json.ts';
 import { browserAddresses, networkJsonFor, startSwarm, type SamenNode } from './node.ts';
 import { parseCli, USAGE, UsageError } from './options.ts';
 
@@ -47,7 +48,7 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   if (options.networkJson !== undefined) {
     const json = networkJsonFor(nodes, options.networkName, options.node.dhtProtocol);
-    await writeFile(options.networkJson, JSON.stringify(json, null, 2) + '\n');
+    await writeFile(options.networkJson, writeNetworkJson(json));
     info(`wrote ${options.networkJson}`);
   }
 

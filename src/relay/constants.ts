@@ -11,9 +11,6 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_BASE_PORT = 4001;
 export const PORT_STRIDE_PER_NODE = 10;
 
-/** What the public IPFS DHT speaks, so that a node on the internet can join it. */
-export const DEFAULT_DHT_PROTOCOL = '/ipfs/kad/1.0.0';
-
 /**
  * Relay reservations: one per browser that wants to be reachable. libp2p's default of 15 is
  * sized for incidental relaying; a Samen node exists to relay, so it allows more.

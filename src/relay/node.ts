@@ -27,6 +27,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { WebRTCDirect, WebSockets } from '@multiformats/multiaddr-matcher';
 import { FsDatastore } from 'datastore-fs';
 import { createLibp2p } from 'libp2p';
+import type { NetworkJson } from '../p2p/network-json.ts';
 import { SWARM_PEERS_PER_NODE } from './constants.ts';
 import { listenFor, type NodeOptions } from './options.ts';
 
@@ -147,18 +148,24 @@ export async function startSwarm(
 }
 
 /** The WebSockets and WebRTC-direct addresses of a node: what a browser can dial. */
-export function browserAddresses(node: SamenNode): Multiaddr[] {
+export function browserAddresses(node: Pick<SamenNode, 'getMultiaddrs'>): Multiaddr[] {
   return node
     .getMultiaddrs()
     .filter((ma) => WebSockets.exactMatch(ma) || WebRTCDirect.exactMatch(ma));
 }
 
-/** A network.json (docs: README "network.json") that points the app at these nodes. */
+/**
+ * A network.json (src/p2p/network-json.ts, the app's own format) that points the app at these
+ * nodes; `writeNetworkJson` turns it into the file, checked as the app will read it.
+ *
+ * @example
+ * await writeFile(path, writeNetworkJson(networkJsonFor(nodes, 'Home', AMINO_DHT_PROTOCOL)))
+ */
 export function networkJsonFor(
-  nodes: readonly SamenNode[],
+  nodes: readonly Pick<SamenNode, 'getMultiaddrs'>[],
   name: string,
   dhtProtocol: string
-): { name: string; bootstrap: string[]; dhtProtocol: string; iceServers: RTCIceServer[] } {
+): NetworkJson {
   return {
     name,
     // One address per node: browsers dial every bootstrap entry, and one connection per node is

@@ -4,9 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import { multiaddr } from '@multiformats/multiaddr';
+import { AMINO_DHT_PROTOCOL } from '../p2p/constants.ts';
+import { isProtocolId } from '../p2p/network-json.ts';
 import {
   DEFAULT_BASE_PORT,
-  DEFAULT_DHT_PROTOCOL,
   DEFAULT_HOST,
   DEFAULT_MAX_RESERVATIONS,
   DEFAULT_RELAY_DATA_LIMIT_BYTES,
@@ -70,7 +71,7 @@ Options:
   --announce <multiaddr>    announce this address instead (repeatable), e.g.
                             /dns4/samen.example.org/tcp/443/wss behind a TLS proxy
   --bootstrap <multiaddr>   connect to this peer at start (repeatable)
-  --dht-protocol <id>       Kademlia protocol (default ${DEFAULT_DHT_PROTOCOL}, the public Amino DHT)
+  --dht-protocol <id>       Kademlia protocol (default ${AMINO_DHT_PROTOCOL}, the public Amino DHT)
   --public                  the node is on the internet: drop private addresses from DHT records
   --key-file <path>         keep the node's identity in this file (created if missing)
   --data-dir <path>         keep the WebRTC-direct certificate and DHT records here
@@ -104,7 +105,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
         listen: { type: 'string', multiple: true, default: [] },
         announce: { type: 'string', multiple: true, default: [] },
         bootstrap: { type: 'string', multiple: true, default: [] },
-        'dht-protocol': { type: 'string', default: DEFAULT_DHT_PROTOCOL },
+        // The public DHT's, so that a node on the internet joins it unless told otherwise.
+        'dht-protocol': { type: 'string', default: AMINO_DHT_PROTOCOL },
         public: { type: 'boolean', default: false },
         'key-file': { type: 'string' },
         'data-dir': { type: 'string' },
@@ -129,8 +131,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (nodes > 1 && v.listen.length > 0) {
     throw new UsageError('--listen gives one node its addresses: use --host/--port with --nodes');
   }
-  if (!/^\/[\x21-\x7e]{1,200}$/.test(v['dht-protocol'])) {
-    throw new UsageError('--dht-protocol must be a protocol ID such as /ipfs/kad/1.0.0');
+  if (!isProtocolId(v['dht-protocol'])) {
+    throw new UsageError(`--dht-protocol must be a protocol ID such as ${AMINO_DHT_PROTOCOL}`);
   }
   const host = v.host;
   const basePort = integer('--port', v.port, 0, 65535 - PORT_STRIDE_PER_NODE * nodes);

@@ -10,6 +10,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
+import { lvCat } from '../../src/p2p/bytes.ts';
 import {
   CPACE_DSI,
   CPACE_SUITE,
@@ -27,7 +28,6 @@ import {
   deriveIsk,
   generatorString,
   lexicographicallyLarger,
-  lvCat,
   oCat,
   prependLen,
   sampleScalar,

@@ -2,8 +2,8 @@ import { extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { KEY_LENGTH } from '../../src/p2p/constants.ts';
 import {
-  KEY_LENGTH,
   ROOM_KDF_V1,
   admissionSecret,
   cpacePrs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasTurnServer, isTurnUrl, mediaIceConfig } from '../../src/p2p/media-path.ts';
+import { mediaIceConfig } from '../../src/p2p/media-path.ts';
 
 const STUN: RTCIceServer = { urls: ['stun:stun.example.org:3478'] };
 const TURN: RTCIceServer = {
@@ -12,34 +12,6 @@ const MIXED: RTCIceServer = {
   username: 'samen',
   credential: 'secret'
 };
-
-describe('isTurnUrl / hasTurnServer', () => {
-  it('recognises turn: and turns: URLs in any case, and nothing else', () => {
-    expect.hasAssertions();
-    expect(['turn:a:3478', 'turns:a:443', 'TURN:a', ' turns:a'].map(isTurnUrl)).toEqual([
-      true,
-      true,
-      true,
-      true
-    ]);
-    expect(['stun:a:3478', 'stuns:a', 'https://turn.a', 'turnx:a', ''].map(isTurnUrl)).toEqual([
-      false,
-      false,
-      false,
-      false,
-      false
-    ]);
-  });
-
-  it('finds a TURN server in a string or a list of URLs', () => {
-    expect.hasAssertions();
-    expect(hasTurnServer([STUN, TURN])).toBe(true);
-    expect(hasTurnServer([{ urls: 'turns:turn.example.org:443' }])).toBe(true);
-    expect(hasTurnServer([STUN, { urls: 'stun:b' }])).toBe(false);
-    expect(hasTurnServer([])).toBe(false);
-    expect(hasTurnServer(undefined)).toBe(false);
-  });
-});
 
 describe('mediaIceConfig', () => {
   it('relays through every server of the profile, and only relays, under `relay`', () => {

@@ -2,12 +2,11 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { describe, expect, it } from 'vitest';
+import { AMINO_DHT_PROTOCOL } from '../../src/p2p/constants.ts';
+import { hasTurnServer } from '../../src/p2p/ice-servers.ts';
+import { checkBootstrapAddress, MAX_NETWORK_JSON_BYTES } from '../../src/p2p/network-json.ts';
 import {
-  AMINO_DHT_PROTOCOL,
-  checkBootstrapAddress,
-  hasTurnServer,
   loadNetwork,
-  MAX_NETWORK_JSON_BYTES,
   parseNetworkConfig,
   PUBLIC_BOOTSTRAP,
   PUBLIC_STUN_SERVERS,
@@ -77,8 +76,8 @@ describe('network profiles', () => {
       { urls: ['stun:stun.example.org:3478'] },
       { urls: ['turns:turn.example.org:443'], username: 'u', credential: 'c' }
     ]);
-    expect(hasTurnServer(profile)).toBe(true);
-    expect(hasTurnServer(publicProfile())).toBe(false);
+    expect(hasTurnServer(profile.iceServers)).toBe(true);
+    expect(hasTurnServer(publicProfile().iceServers)).toBe(false);
   });
 
   it.each([

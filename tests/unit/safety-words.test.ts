@@ -2,7 +2,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
-import { lvCat } from '../../src/p2p/cpace.ts';
+import { lvCat } from '../../src/p2p/bytes.ts';
 import { normaliseFingerprint, safetyWords } from '../../src/p2p/safety-words.ts';
 import { EFF_LARGE_WORDLIST } from '../../src/p2p/wordlist/eff-large.ts';
 

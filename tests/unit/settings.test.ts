@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Settings } from '../../src/lib/state/settings.svelte.ts';
+import { Settings, type SettingsForm } from '../../src/lib/state/settings.svelte.ts';
 
 /** localStorage's interface over a Map. */
 class MemoryStorage implements Storage {
@@ -76,5 +76,99 @@ describe('Settings: media path', () => {
       })
     );
     expect(new Settings(storage).mediaPath).toBe('direct');
+  });
+});
+
+describe('Settings: ICE transport policy', () => {
+  it('asks for relay candidates only under "always relay", and for all of them otherwise', () => {
+    expect.hasAssertions();
+    const settings = new Settings(new MemoryStorage());
+    expect(settings.iceTransportPolicy).toBe('all');
+    settings.save({ network: { kind: 'auto' }, stun: { kind: 'default' }, mediaPath: 'relay' });
+    expect(settings.iceTransportPolicy).toBe('relay');
+    settings.save({ network: { kind: 'auto' }, stun: { kind: 'default' }, mediaPath: 'direct' });
+    expect(settings.iceTransportPolicy).toBe('all');
+  });
+});
+
+describe('Settings: the settings form', () => {
+  const PEER = '12D3KooWHFAmoFMxKvMtYZYRy28hvvL67fS7o856VmCs9QpasDGh';
+  const WS = `/ip4/127.0.0.1/tcp/4002/ws/p2p/${PEER}`;
+
+  function form(overrides: Partial<SettingsForm> = {}): SettingsForm {
+    return { ...new Settings(undefined).form, ...overrides };
+  }
+
+  it('starts from the defaults, with the Amino DHT protocol offered for own nodes', () => {
+    expect.hasAssertions();
+    expect(new Settings(new MemoryStorage()).form).toEqual({
+      networkKind: 'auto',
+      bootstrapText: '',
+      dhtProtocol: '/ipfs/kad/1.0.0',
+      stunKind: 'default',
+      stunText: '',
+      mediaPath: 'direct'
+    });
+  });
+
+  it('saves own nodes and STUN servers, one per line, blank lines skipped, and shows them again', async () => {
+    expect.hasAssertions();
+    const storage = new MemoryStorage();
+    const settings = new Settings(storage);
+    const problem = await settings.submit(
+      form({
+        networkKind: 'custom',
+        bootstrapText: `\n  ${WS}  \n\n`,
+        dhtProtocol: ' /org/kad/1.0.0 ',
+        stunKind: 'custom',
+        stunText: 'stun:stun.example.org:3478\n\nturn:turn.example.org:3478\n',
+        mediaPath: 'relay'
+      })
+    );
+    expect(problem).toBeUndefined();
+    expect(settings.network).toEqual({
+      kind: 'custom',
+      bootstrap: [WS],
+      dhtProtocol: '/org/kad/1.0.0'
+    });
+    expect(settings.stun).toEqual({
+      kind: 'custom',
+      urls: ['stun:stun.example.org:3478', 'turn:turn.example.org:3478']
+    });
+    expect(new Settings(storage).form).toEqual({
+      networkKind: 'custom',
+      bootstrapText: WS,
+      dhtProtocol: '/org/kad/1.0.0',
+      stunKind: 'custom',
+      stunText: 'stun:stun.example.org:3478\nturn:turn.example.org:3478',
+      mediaPath: 'relay'
+    });
+  });
+
+  it.each([
+    [
+      'no bootstrap address',
+      { networkKind: 'custom', bootstrapText: ' \n' },
+      { kind: 'bootstrap-required' }
+    ],
+    [
+      'an address without a peer ID on line 2',
+      { networkKind: 'custom', bootstrapText: `${WS}\n/ip4/127.0.0.1/tcp/1/ws` },
+      { kind: 'invalid-address', line: 2 }
+    ],
+    [
+      'an http URL among the STUN servers on line 2',
+      { stunKind: 'custom', stunText: 'stun:a:3478\nhttps://stun.example.org' },
+      { kind: 'invalid-stun', line: 2 }
+    ],
+    ['no STUN server', { stunKind: 'custom', stunText: '' }, { kind: 'invalid-stun', line: 1 }]
+  ] as const)('refuses %s, saving nothing', async (_, overrides, expected) => {
+    expect.hasAssertions();
+    const storage = new MemoryStorage();
+    const settings = new Settings(storage);
+    expect(await settings.submit(form(overrides))).toEqual(expected);
+    expect(storage.getItem(KEY)).toBeNull();
+    expect(settings.network).toEqual({ kind: 'auto' });
+    expect(settings.stun).toEqual({ kind: 'default' });
   });
 });

@@ -7,9 +7,9 @@ import { SvelteSet } from 'svelte/reactivity';
 import type { Call } from '$p2p/call/index.ts';
 import type { CallStep, ChatEntry, ParticipantSnapshot, SecurityEvent } from '$p2p/call/types.ts';
 import type { PathStats } from '$p2p/stats.ts';
-import { localMedia, type LocalMedia } from './media.svelte.ts';
+import { localDevices, type LocalDevices } from './media.svelte.ts';
 import { network, type NetworkState } from './network.svelte.ts';
-import { settings } from './settings.svelte.ts';
+import { settings, type Settings } from './settings.svelte.ts';
 
 export interface Alert {
   readonly id: number;
@@ -45,7 +45,8 @@ export class CallState {
   readonly #verified = new SvelteSet<string>();
 
   readonly #network: NetworkState;
-  readonly #media: LocalMedia;
+  readonly #devices: LocalDevices;
+  readonly #settings: Settings;
   #call: Call | undefined;
   #nextAlertId = 1;
   // Bookkeeping only, never rendered: a reactive SvelteSet would track reads for nothing.
@@ -53,9 +54,10 @@ export class CallState {
   #seenAlerts = new Set<string>();
   #nobodyTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(networkState: NetworkState, media: LocalMedia) {
+  constructor(networkState: NetworkState, devices: LocalDevices, userSettings: Settings) {
     this.#network = networkState;
-    this.#media = media;
+    this.#devices = devices;
+    this.#settings = userSettings;
     // A closed tab (or a reload, or a navigation away) leaves the call and says goodbye, so the
     // others see "left" at once rather than "reconnecting".
     globalThis.addEventListener?.('pagehide', () => void this.leave());
@@ -144,9 +146,7 @@ export class CallState {
       return;
     }
     const { Call } = await import('$p2p/call/index.ts');
-    // "Always relay" holds even on a network without TURN: then media does not connect, rather
-    // than quietly showing the user's IP address (the settings page warns of it).
-    const iceTransportPolicy = settings.mediaPath === 'relay' ? 'relay' : 'all';
+    const iceTransportPolicy = this.#settings.iceTransportPolicy;
     let node = this.#network.takeNode();
     if (node !== undefined && node.iceTransportPolicy !== iceTransportPolicy) {
       // Warmed before the setting changed: its WebRTC would not follow it.
@@ -181,14 +181,14 @@ export class CallState {
       this.#chat = [...this.#chat, event.detail].slice(-CHAT_SHOWN);
     });
     // Every change of track or mute goes to every participant.
-    this.#media.connect((tracks) => call.setLocalMedia(tracks));
+    this.#devices.connect((tracks) => call.setLocalMedia(tracks));
     try {
       await call.start();
       this.#selfId = call.peerId;
       // The microphone (and the camera, if chosen) start once the call is looking for the
       // others: nobody can hear it before, and the key derivation has the processor to itself.
       if (this.#call === call) {
-        void this.#media.start();
+        void this.#devices.start();
       }
     } catch (err) {
       if (this.#call === call) {
@@ -196,7 +196,7 @@ export class CallState {
         this.#step = 'ended';
         this.#call = undefined;
         this.#active = false;
-        this.#media.stopAll();
+        this.#devices.stopAll();
         this.#network.start();
       }
     }
@@ -212,7 +212,7 @@ export class CallState {
     this.#leaving = true;
     clearTimeout(this.#nobodyTimer);
     // Hang-up stops every track: the camera light goes out at once.
-    this.#media.stopAll();
+    this.#devices.stopAll();
     try {
       await call.leave();
     } finally {
@@ -249,4 +249,4 @@ export class CallState {
   }
 }
 
-export const call = new CallState(network, localMedia);
+export const call = new CallState(network, localDevices, settings);

@@ -8,7 +8,12 @@
  */
 import { browser } from '$app/environment';
 
-export interface LocalTracks {
+/**
+ * The tracks the call should send now, for `Call.setLocalMedia`. Named apart from the core's
+ * `LocalMedia` (what that method takes) and `LocalTracks` (src/p2p/media.ts), so that a name
+ * says which side of the UI/core line a value is on.
+ */
+export interface DeviceTracks {
   /** The microphone track while unmuted, else null. */
   readonly audio: MediaStreamTrack | null;
   /** The screen while shared, else the camera while on, else null. */
@@ -47,7 +52,11 @@ const VOICE: MediaTrackConstraints = {
   autoGainControl: true
 };
 
-export class LocalMedia {
+/**
+ * The local devices as UI state: microphone, camera and screen, the user's choices of them, the
+ * preview and the problems. Not the core's `LocalMedia`, which is only what a call sends.
+ */
+export class LocalDevices {
   #micOn = $state(true);
   #cameraOn = $state(false);
   #screenOn = $state(false);
@@ -61,7 +70,7 @@ export class LocalMedia {
   #audio: MediaStreamTrack | undefined;
   #camera: MediaStreamTrack | undefined;
   #screen: MediaStreamTrack | undefined;
-  #sink: ((tracks: LocalTracks) => void) | undefined;
+  #sink: ((tracks: DeviceTracks) => void) | undefined;
   /** Bumped by every capture request and by stopAll: a capture that lands late is stopped. */
   readonly #requests = { audio: 0, video: 0 };
   #watching = false;
@@ -105,7 +114,7 @@ export class LocalMedia {
   }
 
   /** The tracks as the call should send them now. */
-  get tracks(): LocalTracks {
+  get tracks(): DeviceTracks {
     return {
       audio: this.#micOn ? (this.#audio ?? null) : null,
       video: this.#screen ?? (this.#cameraOn ? (this.#camera ?? null) : null),
@@ -114,7 +123,7 @@ export class LocalMedia {
   }
 
   /** Who receives the tracks whenever they change (the call); undefined to disconnect. */
-  connect(sink: ((tracks: LocalTracks) => void) | undefined): void {
+  connect(sink: ((tracks: DeviceTracks) => void) | undefined): void {
     this.#sink = sink;
     sink?.(this.tracks);
   }
@@ -338,4 +347,4 @@ export class LocalMedia {
   }
 }
 
-export const localMedia = new LocalMedia(browser ? localStorage : undefined);
+export const localDevices = new LocalDevices(browser ? localStorage : undefined);

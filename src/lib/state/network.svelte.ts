@@ -8,6 +8,7 @@ import { asset } from '$app/paths';
 // page paints without it (bundle budget: README, "Performance").
 import type { NetworkProfile } from '$p2p/network.ts';
 import type { CallNode } from '$p2p/node.ts';
+import { hasTurnServer } from '$p2p/ice-servers.ts';
 import { settings, type Settings, type StunChoice } from './settings.svelte.ts';
 
 export type NetworkPhase = 'loading' | 'connecting' | 'connected' | 'unreachable';
@@ -24,6 +25,8 @@ export class NetworkState {
   #source = $state<ProfileSource | undefined>(undefined);
   #configError = $state<string | undefined>(undefined);
   #errorName = $state<string | undefined>(undefined);
+  /** Relaying media needs a TURN server among the profile's ICE servers. */
+  readonly #turnAvailable = $derived(hasTurnServer(this.#profile?.iceServers));
 
   readonly #settings: Settings;
   #node: CallNode | undefined;
@@ -47,6 +50,10 @@ export class NetworkState {
   }
   get source(): ProfileSource | undefined {
     return this.#source;
+  }
+  /** Whether the profile in use offers a TURN server, so that "always relay" can connect. */
+  get turnAvailable(): boolean {
+    return this.#turnAvailable;
   }
   /** Why the host's network.json was not used, when it was malformed. */
   get configError(): string | undefined {
@@ -108,7 +115,7 @@ export class NetworkState {
         const node = await createCallNode({
           network: profile,
           signal,
-          iceTransportPolicy: this.#settings.mediaPath === 'relay' ? 'relay' : 'all'
+          iceTransportPolicy: this.#settings.iceTransportPolicy
         });
         if (signal.aborted) {
           await node.stop();

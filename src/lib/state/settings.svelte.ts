@@ -1,8 +1,13 @@
 /**
  * The user's settings, kept in localStorage. Only choices live here: never a passphrase, a PIN
- * or anything derived from one.
+ * or anything derived from one. The settings page edits them through {@link Settings.form} and
+ * {@link Settings.submit}, which check what the user typed against the core's own rules.
  */
 import { browser } from '$app/environment';
+// Small and free of libp2p: safe in the start page's bundle. network-json.ts (multiaddr) is
+// loaded with import() when a form is submitted.
+import { AMINO_DHT_PROTOCOL } from '$p2p/constants.ts';
+import { isIceServerUrl } from '$p2p/ice-servers.ts';
 
 export type NetworkChoice =
   | { readonly kind: 'auto' }
@@ -23,6 +28,25 @@ export type StunChoice =
  * TURN server so that the others do not see our IP address (src/p2p/media-path.ts).
  */
 export type MediaPathChoice = 'direct' | 'relay';
+
+/**
+ * The settings page's form, as the user edits it: the text areas hold one address or URL per
+ * line. {@link Settings.form} fills it from the saved choices.
+ */
+export interface SettingsForm {
+  networkKind: NetworkChoice['kind'];
+  bootstrapText: string;
+  dhtProtocol: string;
+  stunKind: StunChoice['kind'];
+  stunText: string;
+  mediaPath: MediaPathChoice;
+}
+
+/** Why a form was not saved, for the page to put in a sentence; `line` counts from 1. */
+export type SettingsProblem =
+  | { readonly kind: 'bootstrap-required' }
+  | { readonly kind: 'invalid-address'; readonly line: number }
+  | { readonly kind: 'invalid-stun'; readonly line: number };
 
 interface Stored {
   readonly version: 1;
@@ -68,6 +92,70 @@ export class Settings {
     return this.#mediaPath;
   }
 
+  /**
+   * The ICE transport policy the media path asks for (webrtc-pc §4.2.1): `relay` for "always
+   * relay", else `all`. "Always relay" holds even on a network without TURN: media then does not
+   * connect, rather than quietly showing the user's IP address (the settings page warns of it).
+   */
+  get iceTransportPolicy(): RTCIceTransportPolicy {
+    return this.#mediaPath === 'relay' ? 'relay' : 'all';
+  }
+
+  /** The saved choices as the settings form shows them. */
+  get form(): SettingsForm {
+    const network = this.#network;
+    const stun = this.#stun;
+    return {
+      networkKind: network.kind,
+      bootstrapText: network.kind === 'custom' ? network.bootstrap.join('\n') : '',
+      dhtProtocol: network.kind === 'custom' ? network.dhtProtocol : AMINO_DHT_PROTOCOL,
+      stunKind: stun.kind,
+      stunText: stun.kind === 'custom' ? stun.urls.join('\n') : '',
+      mediaPath: this.#mediaPath
+    };
+  }
+
+  /**
+   * Checks the settings form and saves it when it is right: every bootstrap line a multiaddr
+   * ending in /p2p/<peer id>, every STUN line a stun: or turn: URL (the rules network.json
+   * follows, src/p2p/network-json.ts and ice-servers.ts). Blank lines are skipped.
+   *
+   * @returns undefined when saved, else the first problem (and nothing is saved).
+   */
+  async submit(form: SettingsForm): Promise<SettingsProblem | undefined> {
+    let network: NetworkChoice;
+    if (form.networkKind === 'custom') {
+      const addresses = lines(form.bootstrapText);
+      if (addresses.length === 0) {
+        return { kind: 'bootstrap-required' };
+      }
+      const { checkBootstrapAddress } = await import('$p2p/network-json.ts');
+      for (const [i, address] of addresses.entries()) {
+        try {
+          checkBootstrapAddress(address, i);
+        } catch {
+          return { kind: 'invalid-address', line: i + 1 };
+        }
+      }
+      network = { kind: 'custom', bootstrap: addresses, dhtProtocol: form.dhtProtocol.trim() };
+    } else {
+      network = { kind: form.networkKind };
+    }
+    let stun: StunChoice;
+    if (form.stunKind === 'custom') {
+      const urls = lines(form.stunText);
+      const bad = urls.findIndex((url) => !isIceServerUrl(url));
+      if (bad !== -1 || urls.length === 0) {
+        return { kind: 'invalid-stun', line: bad === -1 ? 1 : bad + 1 };
+      }
+      stun = { kind: 'custom', urls };
+    } else {
+      stun = { kind: form.stunKind };
+    }
+    this.save({ network, stun, mediaPath: form.mediaPath });
+    return undefined;
+  }
+
   save(next: { network: NetworkChoice; stun: StunChoice; mediaPath?: MediaPathChoice }): void {
     this.#network = next.network;
     this.#stun = next.stun;
@@ -92,6 +180,14 @@ export class Settings {
     }
     return DEFAULTS;
   }
+}
+
+/** The non-blank lines of a text area, trimmed. */
+function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 function isNetworkChoice(value: unknown): value is NetworkChoice {

@@ -20,27 +20,26 @@ import type { AbortOptions, Connection, PeerId, Stream } from '@libp2p/interface
 import { pbStream } from '@libp2p/utils';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import { ADMIT_PROTOCOL } from '../../constants.ts';
+import { lvCat, wireBytes } from '../../bytes.ts';
 import {
   cpaceFinish,
   cpaceStart,
   confirmationTags,
-  lvCat,
   SHARE_LENGTH,
   TAG_LENGTH,
   verifyTag
 } from '../../cpace.ts';
 import {
-  AbortedError,
   AdmissionFailedError,
   CallLockedError,
   InvalidShareError,
   MalformedMessageError,
   PeerBlockedError,
-  ProtocolTimeoutError,
   SamenError
 } from '../../errors.ts';
 import type { PeerAdmissions } from '../../admissions.ts';
 import { Emitter } from '../../events.ts';
+import { toStreamError } from '../stream-errors.ts';
 import { AdmitRequest, AdmitResponse } from './pb/admit.ts';
 
 /** The version in AdmitRequest; a new wire format gets a new protocol ID as well. */
@@ -260,7 +259,7 @@ export class Admission extends Emitter<AdmissionEvents> {
     const { scalar, share } = cpaceStart({ prs: this.#prs, ci, sid, ad: ad.initiator });
     try {
       await messages.write(
-        { version: ADMIT_VERSION, nonce: wire(nonce), share: wire(share) },
+        { version: ADMIT_VERSION, nonce: wireBytes(nonce), share: wireBytes(share) },
         AdmitRequest,
         { signal }
       );
@@ -292,7 +291,7 @@ export class Admission extends Emitter<AdmissionEvents> {
         await stream.close({ signal }).catch(() => {});
         throw new AdmissionFailedError('the peer does not know the passphrase or the PIN');
       }
-      await messages.write({ tag: wire(tags.initiator) }, AdmitRequest, { signal });
+      await messages.write({ tag: wireBytes(tags.initiator) }, AdmitRequest, { signal });
       const result = await messages.read(strict(AdmitResponse), { signal });
       if (result.outcome !== Outcome.ADMITTED) {
         isk.fill(0);
@@ -363,7 +362,7 @@ export class Admission extends Emitter<AdmissionEvents> {
       this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
       this.#pendingTotal += 1;
       await messages.write(
-        { outcome: Outcome.CONTINUE, share: wire(share), tag: wire(tags.responder) },
+        { outcome: Outcome.CONTINUE, share: wireBytes(share), tag: wireBytes(tags.responder) },
         AdmitResponse,
         { signal }
       );
@@ -506,7 +505,10 @@ export class Admission extends Emitter<AdmissionEvents> {
     signal: AbortSignal,
     callerSignal: AbortSignal | undefined
   ): SamenError {
-    const typed = toTyped(err, signal, callerSignal);
+    const typed = toStreamError(err, 'admission', {
+      caller: callerSignal,
+      deadline: signal
+    });
     if (counted(typed)) {
       this.#countFailure(peer, direction, typed.name);
     }
@@ -574,37 +576,10 @@ function refusal(outcome: Outcome): Error {
   }
 }
 
-/** The generated codecs take plain ArrayBuffer-backed bytes; noble's may be any view. */
-function wire(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(bytes);
-}
-
 function expectLength(bytes: Uint8Array, length: number, field: string): void {
   if (bytes.length !== length) {
     throw new MalformedMessageError(`admission ${field} of ${bytes.length} bytes, not ${length}`);
   }
-}
-
-function toTyped(
-  err: unknown,
-  signal: AbortSignal,
-  callerSignal: AbortSignal | undefined
-): SamenError {
-  if (err instanceof SamenError) {
-    return err;
-  }
-  if (callerSignal?.aborted === true) {
-    return new AbortedError('admission aborted', { cause: err });
-  }
-  if (signal.aborted) {
-    return new ProtocolTimeoutError('admission took too long', { cause: err });
-  }
-  const name = (err as Error | undefined)?.name ?? '';
-  // Decoding and framing errors from protons / @libp2p/utils: the peer sent something bad.
-  if (/Decode|Length|Invalid|Unexpected|MaxLength/i.test(name) || err instanceof RangeError) {
-    return new MalformedMessageError('a malformed admission message', { cause: err });
-  }
-  return new SamenError('admission stream failed', { cause: err });
 }
 
 /** A 32-byte session key for the pair, from CPace's ISK (then wiped). */

@@ -18,6 +18,7 @@ import {
 } from '../../errors.ts';
 import { CHAT_MAX_CHARS } from '../../chat.ts';
 import { Emitter } from '../../events.ts';
+import { toStreamError } from '../stream-errors.ts';
 import { SessionMessage } from './pb/session.ts';
 
 export {
@@ -187,7 +188,8 @@ export class SessionChannel extends Emitter<SessionChannelEvents> {
         }
         checkMessage(message);
       } catch (err) {
-        this.close(toSessionError(err, this.#closed));
+        // Once we closed it ourselves, close() is a no-op: nothing to report.
+        this.close(toStreamError(err, 'session'));
         return;
       }
       this.emit('message', message);
@@ -324,27 +326,4 @@ function withinRate(times: number[]): boolean {
   }
   times.push(now);
   return true;
-}
-
-function toSessionError(err: unknown, closedByUs: boolean): SamenError | undefined {
-  if (closedByUs) {
-    return undefined;
-  }
-  if (err instanceof SamenError) {
-    return err;
-  }
-  const name = (err as Error | undefined)?.name ?? '';
-  if (name === 'UnexpectedEOFError') {
-    // The peer closed its side: the session ended, nothing went wrong.
-    return undefined;
-  }
-  if (name === 'InvalidDataLengthError' || name === 'InvalidMessageLengthError') {
-    return new MessageTooLargeError('the peer sent a session message over the limit', {
-      cause: err
-    });
-  }
-  if (/Decode|Length|Invalid|MaxLength/i.test(name) || err instanceof RangeError) {
-    return new MalformedMessageError('the peer sent a malformed session message', { cause: err });
-  }
-  return new SamenError('the session stream failed', { cause: err });
 }
