@@ -4,16 +4,8 @@
  */
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
+import { thrownName } from '../support/thrown.ts';
 import { equalBytes, lvCat, wireBytes } from '../../src/p2p/bytes.ts';
-
-function thrownName(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).name;
-  }
-  return 'no error';
-}
 
 /** A view of `bytes` that counts how many of its elements are read. */
 function counting(bytes: Uint8Array): { view: Uint8Array; reads: () => number } {

@@ -10,6 +10,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
+import { thrownName } from '../support/thrown.ts';
 import { lvCat } from '../../src/p2p/bytes.ts';
 import {
   CPACE_DSI,
@@ -48,15 +49,6 @@ const utf8 = utf8ToBytes;
 const range = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => i);
 
 /** The name of what fn throws, or 'no error'. Tests assert on names, never on messages. */
-function thrownName(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).name;
-  }
-  return 'no error';
-}
-
 // draft-irtf-cfrg-cpace-21, Appendix B.3: CPace using group ristretto255 and hash SHA-512.
 const B3 = {
   // B.3.1 inputs

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownName } from '../support/thrown.ts';
 import {
   checkIceServers,
   hasTurnServer,
@@ -14,15 +15,6 @@ const TURN: RTCIceServer = {
   username: 'samen',
   credential: 'secret'
 };
-
-function errorName(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).name;
-  }
-  return 'no error';
-}
 
 describe('isIceServerUrl', () => {
   it('accepts stun:, stuns:, turn: and turns: URLs with a host, port and transport', () => {
@@ -110,6 +102,6 @@ describe('checkIceServers', () => {
     ['a username that is not a string', [{ urls: 'turn:x', username: null }]]
   ])('rejects %s with InvalidNetworkConfigError', (_, value) => {
     expect.hasAssertions();
-    expect(errorName(() => checkIceServers(value))).toBe('InvalidNetworkConfigError');
+    expect(thrownName(() => checkIceServers(value))).toBe('InvalidNetworkConfigError');
   });
 });

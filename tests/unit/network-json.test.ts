@@ -1,5 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr';
 import { describe, expect, it } from 'vitest';
+import { thrownName } from '../support/thrown.ts';
 import { AMINO_DHT_PROTOCOL } from '../../src/p2p/constants.ts';
 import {
   checkBootstrapAddress,
@@ -16,15 +17,6 @@ const PEER = '12D3KooWHFAmoFMxKvMtYZYRy28hvvL67fS7o856VmCs9QpasDGh';
 const OTHER = '12D3KooWKnDdG3iXw9eTFijk3EWSunZcFi54Zka4wmtqtt6rPxc8';
 const WS = `/ip4/127.0.0.1/tcp/4002/ws/p2p/${PEER}`;
 const WEBRTC_DIRECT = `/ip4/127.0.0.1/udp/4003/webrtc-direct/certhash/uEiAkH5a4DPGKUuOBjYw0CgwjvcJCJMD2K_1aluKR_tpevQ/p2p/${OTHER}`;
-
-function errorName(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).name;
-  }
-  return 'no error';
-}
 
 /** What a Samen node's getMultiaddrs() gives: TCP for nodes, then what browsers dial. */
 function fakeNode(...addresses: string[]) {
@@ -80,7 +72,7 @@ describe('network.json', () => {
       { name: 'x', bootstrap: [WS], iceServers: [{ urls: 'http://x' }] }
     ];
     for (const value of bad) {
-      expect(errorName(() => writeNetworkJson(value))).toBe('InvalidNetworkConfigError');
+      expect(thrownName(() => writeNetworkJson(value))).toBe('InvalidNetworkConfigError');
     }
   });
 
@@ -97,7 +89,7 @@ describe('network.json', () => {
   it('refuses text over MAX_NETWORK_JSON_BYTES before parsing it', () => {
     expect.hasAssertions();
     const text = ' '.repeat(MAX_NETWORK_JSON_BYTES) + '{}';
-    expect(errorName(() => parseNetworkJson(text))).toBe('InvalidNetworkConfigError');
+    expect(thrownName(() => parseNetworkJson(text))).toBe('InvalidNetworkConfigError');
   });
 
   it('normalises a bootstrap address and names the entry that is wrong', () => {

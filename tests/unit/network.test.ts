@@ -2,6 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { describe, expect, it } from 'vitest';
+import { thrownName } from '../support/thrown.ts';
 import { AMINO_DHT_PROTOCOL } from '../../src/p2p/constants.ts';
 import { hasTurnServer } from '../../src/p2p/ice-servers.ts';
 import { checkBootstrapAddress, MAX_NETWORK_JSON_BYTES } from '../../src/p2p/network-json.ts';
@@ -16,15 +17,6 @@ import { callConnectionGater, callPeerInfoMapper } from '../../src/p2p/node.ts';
 
 const PEER = '12D3KooWHFAmoFMxKvMtYZYRy28hvvL67fS7o856VmCs9QpasDGh';
 const WS = `/ip4/127.0.0.1/tcp/4002/ws/p2p/${PEER}`;
-
-function errorName(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return (err as Error).name;
-  }
-  return 'no error';
-}
 
 describe('network profiles', () => {
   it('uses the public bootstrap list, the Amino DHT and public STUN servers by default', () => {
@@ -113,7 +105,7 @@ describe('network profiles', () => {
       JSON.stringify({ name: 'x'.repeat(MAX_NETWORK_JSON_BYTES), bootstrap: [WS] })
     ]
   ])('rejects %s with InvalidNetworkConfigError', (_, text) => {
-    expect(errorName(() => parseNetworkConfig(text, 'local'))).toBe('InvalidNetworkConfigError');
+    expect(thrownName(() => parseNetworkConfig(text, 'local'))).toBe('InvalidNetworkConfigError');
   });
 });
 

@@ -8,6 +8,7 @@ import { asset } from '$app/paths';
 // page paints without it (bundle budget: README, "Performance").
 import type { NetworkProfile } from '$p2p/network.ts';
 import type { CallNode } from '$p2p/node.ts';
+// A few lines with no dependency beyond the error classes: fine in the start page.
 import { hasTurnServer } from '$p2p/ice-servers.ts';
 import { settings, type Settings, type StunChoice } from './settings.svelte.ts';
 
