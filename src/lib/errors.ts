@@ -13,7 +13,8 @@ const MESSAGES: Readonly<Record<string, () => string>> = {
   PassphraseTooLongError: m.error_PassphraseTooLongError,
   KeyDerivationError: m.error_KeyDerivationError,
   CallLockedError: m.error_CallLockedError,
-  PeerBlockedError: m.error_PeerBlockedError
+  PeerBlockedError: m.error_PeerBlockedError,
+  AdmissionRateLimitedError: m.error_AdmissionRateLimitedError
 };
 
 /** The translated sentence for an error (or an error's name). */

@@ -4,10 +4,10 @@
  */
 
 /** Admission: CPace and key confirmation over the relayed connection (protocols/admit). */
-export const ADMIT_PROTOCOL = '/samen/admit/1.0.0';
+export const ADMIT_PROTOCOL = '/samen/admit/2.0.0';
 
 /** The call's session: roster, media signalling, chat, control (protocols/session). */
-export const SESSION_PROTOCOL = '/samen/session/1.0.0';
+export const SESSION_PROTOCOL = '/samen/session/2.0.0';
 
 /**
  * The Kademlia protocol of the IPFS Amino DHT, what the public libp2p network speaks: the default

@@ -58,14 +58,28 @@ export class AdmissionFailedError extends SamenError {
   override name = 'AdmissionFailedError';
 }
 
-/** This peer has failed admission too often and is refused for the rest of the call. */
+/** The participants removed this peer from the call: it is refused for the rest of it. */
 export class PeerBlockedError extends SamenError {
   override name = 'PeerBlockedError';
 }
 
-/** Too many failed admissions in this call: it no longer admits anyone. */
+/** The participants locked the call: nobody new is admitted (someone coming back still is). */
 export class CallLockedError extends SamenError {
   override name = 'CallLockedError';
+}
+
+/**
+ * Too many guesses at the passphrase for now, from this peer or from anyone: admission is
+ * answered again after `retryAfterMs` (protocols/admit/limits.ts). Nothing is locked.
+ */
+export class AdmissionRateLimitedError extends SamenError {
+  override name = 'AdmissionRateLimitedError';
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number, options?: ErrorOptions) {
+    super(message, options);
+    this.retryAfterMs = retryAfterMs;
+  }
 }
 
 /** A Samen protocol was asked of us by a peer that has not been admitted. */

@@ -2,12 +2,15 @@
  * Media with one remote participant: one RTCPeerConnection (DTLS-SRTP), signalled over the
  * admitted session stream, and bound to the admission.
  *
+ *   admission: each side committed its media certificate's fingerprint in CPace's associated
+ *              data, before the session key existed (media-certificate.ts, protocols/admit)
  *   both: MediaHello { generation, fingerprint,
- *                      mac = HMAC(session key, "samen/v1 dtls" ‖ peer ID ‖ generation ‖ fp) }
- *         (sent once, before the sender's first description)
+ *                      mac = HMAC(hello key, "samen/v2 dtls" ‖ peer ID ‖ generation ‖ fp) }
+ *         (sent once, before the sender's first description; its fingerprint must be the
+ *         committed one, and it must come within MEDIA_HELLO_DEADLINE_MS)
  *   impolite: addTransceiver(audio), addTransceiver(video) ─► offer ─► polite adopts both as
  *             sendrecv ─► answer; camera on/off, device switch, screen share: replaceTrack only
- *   every remote description: its a=fingerprint must equal the verified MediaHello's, else the
+ *   every remote description: its a=fingerprint must equal the committed one, else the
  *             session closes with MediaFingerprintMismatchError before any remote media is shown
  *
  * Negotiation follows the W3C "perfect negotiation" pattern (webrtc-pc §10.7, and the
@@ -17,13 +20,13 @@
  * that arrive before the remote description are queued and added after it.
  *
  * The browser's DTLS handshake checks the remote certificate against the SDP's a=fingerprint
- * (RFC 8122 §5, JSEP §5.8); with the check here against the MediaHello, the media is bound to the
- * peer that proved the passphrase in CPace. The fingerprints also feed the safety words.
+ * (RFC 8122 §5, JSEP §5.8); with the check here against the committed fingerprint, the media is
+ * bound to the peer that proved the passphrase in CPace. The fingerprints also feed the safety
+ * words, with their own subkey (session-keys.ts): the hello's MAC key is another.
  *
  * A session is one generation of the pair's media: if it fails, the call closes it, tells the
- * peer (MediaClose) and both start the next generation with a new RTCPeerConnection. Every
- * message carries its generation, and the hello's MAC covers it, so the new certificate is
- * never mistaken for a second, conflicting one (which would mean someone in the middle).
+ * peer (MediaClose) and both start the next generation with a new RTCPeerConnection (and the
+ * same certificate). Every message carries its generation, and the hello's MAC covers it.
  */
 import type { PeerId } from '@libp2p/interface';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -31,10 +34,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { equalBytes, lvCat, wireBytes } from './bytes.ts';
 import { Emitter } from './events.ts';
+import type { MediaCertificate } from './media-certificate.ts';
 import {
   MalformedMessageError,
   MediaFingerprintMismatchError,
   MediaNegotiationError,
+  ProtocolTimeoutError,
   SamenError
 } from './errors.ts';
 import {
@@ -73,8 +78,14 @@ export interface LocalTracks {
 export interface MediaSessionInit {
   readonly localPeer: PeerId;
   readonly remotePeer: PeerId;
-  /** The pair's admission session key; copied, and wiped on close. */
-  readonly sessionKey: Uint8Array;
+  /** The MAC key of the pair's MediaHello messages (session-keys.ts); copied, wiped on close. */
+  readonly helloKey: Uint8Array;
+  /** The key of the pair's safety words (session-keys.ts); copied, wiped on close. */
+  readonly wordsKey: Uint8Array;
+  /** Our media certificate: its fingerprint was committed in the admission. */
+  readonly certificate: MediaCertificate;
+  /** The fingerprint the peer committed in the admission: its media must show exactly this. */
+  readonly remoteFingerprint: string;
   /** Which of the pair's media sessions this is, 0 first (see the module comment). */
   readonly generation?: number;
   /** STUN/TURN servers, from the network profile. */
@@ -104,15 +115,23 @@ export interface MediaSessionEvents {
   close: CustomEvent<SamenError | null>;
 }
 
-const DTLS_LABEL = utf8ToBytes('samen/v1 dtls');
+const DTLS_LABEL = utf8ToBytes('samen/v2 dtls');
 
 /**
- * The MAC of a MediaHello: HMAC-SHA-256(session key, lv_cat("samen/v1 dtls", peer ID bytes,
- * generation, fingerprint)), with the sender's peer ID (its multihash bytes), the generation as
- * 4 bytes big-endian, and the fingerprint as sent.
+ * A media session that has not had the peer's MediaHello this long after it began is closed
+ * (and the pair starts the next generation): a hello that comes later is refused with it. An
+ * honest peer sends its hello with its first description, a round trip after the session.
+ */
+export const MEDIA_HELLO_DEADLINE_MS = 20_000;
+
+/**
+ * The MAC of a MediaHello: HMAC-SHA-256(hello key, lv_cat("samen/v2 dtls", peer ID bytes,
+ * generation, fingerprint)), with the pair's MediaHello subkey (session-keys.ts), the sender's
+ * peer ID (its multihash bytes), the generation as 4 bytes big-endian, and the fingerprint as
+ * sent.
  */
 export function mediaHelloMac(
-  sessionKey: Uint8Array,
+  helloKey: Uint8Array,
   sender: PeerId,
   generation: number,
   fingerprint: string
@@ -125,7 +144,7 @@ export function mediaHelloMac(
   return wireBytes(
     hmac(
       sha256,
-      sessionKey,
+      helloKey,
       lvCat(DTLS_LABEL, sender.toMultihash().bytes, counter, utf8ToBytes(fingerprint))
     )
   );
@@ -165,7 +184,9 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   readonly #init: MediaSessionInit;
   readonly #pc: RTCPeerConnection;
   readonly #controller = new AbortController();
-  readonly #sessionKey: Uint8Array;
+  readonly #helloKey: Uint8Array;
+  readonly #wordsKey: Uint8Array;
+  #helloDeadline: ReturnType<typeof setTimeout> | undefined;
   readonly #transceivers = new Map<MediaKind, RTCRtpTransceiver>();
   readonly #tracks = new Map<MediaKind, MediaStreamTrack | null>();
   /** Incoming messages, handled one at a time and in order. */
@@ -176,7 +197,9 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   #ignoreOffer = false;
   #isSettingRemoteAnswerPending = false;
   #helloSent = false;
+  /** Our fingerprint, once our own SDP showed it is the committed one. */
   #localFingerprint: string | undefined;
+  /** The peer's committed fingerprint, once its MediaHello confirmed it under the MAC. */
   #remoteFingerprint: string | undefined;
   /** A remote description has been checked against the MediaHello and applied. */
   #remoteChecked = false;
@@ -187,14 +210,22 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   constructor(init: MediaSessionInit) {
     super();
     this.#init = init;
-    this.#sessionKey = Uint8Array.from(init.sessionKey);
+    this.#helloKey = Uint8Array.from(init.helloKey);
+    this.#wordsKey = Uint8Array.from(init.wordsKey);
     this.generation = init.generation ?? 0;
     this.polite = init.localPeer.toString() < init.remotePeer.toString();
     const Constructor = init.RTCPeerConnection ?? globalThis.RTCPeerConnection;
     this.#pc = new Constructor({
       iceServers: [...(init.iceServers ?? [])],
-      iceTransportPolicy: init.iceTransportPolicy ?? 'all'
-    });
+      iceTransportPolicy: init.iceTransportPolicy ?? 'all',
+      // Exactly the certificate whose fingerprint the admission committed (media-certificate.ts).
+      ...init.certificate.configuration
+    } as RTCConfiguration);
+    this.#helloDeadline = setTimeout(() => {
+      if (this.#remoteFingerprint === undefined) {
+        this.close(new ProtocolTimeoutError('no media hello from the peer in time'));
+      }
+    }, MEDIA_HELLO_DEADLINE_MS);
     for (const [kind, track] of Object.entries(init.tracks ?? {})) {
       this.#tracks.set(kind as MediaKind, track ?? null);
     }
@@ -303,8 +334,10 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     }
     this.#closed = true;
     this.#controller.abort();
+    clearTimeout(this.#helloDeadline);
     this.#pc.close();
-    this.#sessionKey.fill(0);
+    this.#helloKey.fill(0);
+    this.#wordsKey.fill(0);
     this.#early = [];
     this.emit('close', error ?? null);
   }
@@ -387,13 +420,14 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     }
     if (!this.#helloSent) {
       const fingerprint = sdpFingerprint(local.sdp);
-      if (fingerprint === undefined) {
-        throw new MediaNegotiationError('our own SDP has no usable certificate fingerprint');
+      if (fingerprint !== this.#init.certificate.fingerprint) {
+        // The browser did not take our certificate: the peer would refuse this DTLS anyway.
+        throw new MediaNegotiationError('our own SDP does not show the committed certificate');
       }
       this.#localFingerprint = fingerprint;
       this.#helloSent = true;
       const { generation } = this;
-      const mac = mediaHelloMac(this.#sessionKey, this.#init.localPeer, generation, fingerprint);
+      const mac = mediaHelloMac(this.#helloKey, this.#init.localPeer, generation, fingerprint);
       await this.#send({ mediaHello: { generation, fingerprint, mac } });
     }
     await this.#send({
@@ -443,7 +477,7 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   #onHello({ fingerprint, mac }: MediaHello): void {
     // The call hands us only this generation's messages; the MAC covers the generation anyway.
     const expected = mediaHelloMac(
-      this.#sessionKey,
+      this.#helloKey,
       this.#init.remotePeer,
       this.generation,
       fingerprint
@@ -451,9 +485,14 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     if (!equalBytes(expected, mac)) {
       throw new MediaFingerprintMismatchError('the media hello MAC did not verify');
     }
+    // The certificate was committed in the admission, before the session key existed: a hello
+    // for any other one is someone trying certificates until the safety words match.
     const normalised = normaliseFingerprint(fingerprint);
-    if (this.#remoteFingerprint !== undefined && this.#remoteFingerprint !== normalised) {
-      throw new MediaFingerprintMismatchError('a second media hello with another fingerprint');
+    if (normalised !== normaliseFingerprint(this.#init.remoteFingerprint)) {
+      throw new MediaFingerprintMismatchError('a media hello for another certificate');
+    }
+    if (this.#remoteFingerprint !== undefined) {
+      throw new MalformedMessageError('a second media hello in one media session');
     }
     this.#remoteFingerprint = normalised;
   }
@@ -476,7 +515,7 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
       return;
     }
     if (local !== undefined && remote !== undefined) {
-      this.#safetyWords = Object.freeze(safetyWords(this.#sessionKey, local, remote));
+      this.#safetyWords = Object.freeze(safetyWords(this.#wordsKey, local, remote));
       this.emit('verified', this.#safetyWords);
     }
   }

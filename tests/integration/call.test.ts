@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Call, type ParticipantSnapshot, type SecurityEvent } from '../../src/p2p/call/index.ts';
 import { SESSION_PROTOCOL, WEBRTC_SIGNALING_PROTOCOL } from '../../src/p2p/constants.ts';
 import { createCallNode, type CallNode } from '../../src/p2p/node.ts';
-import { Admission, MAX_FAILURES_PER_PEER } from '../../src/p2p/protocols/admit/index.ts';
+import { Admission } from '../../src/p2p/protocols/admit/index.ts';
 import { AdmitRequest } from '../../src/p2p/protocols/admit/pb/admit.ts';
 import { startLocalSwarm, type LocalSwarm } from '../support/swarm.ts';
 
@@ -174,20 +174,22 @@ describe('call', () => {
       const refused = a.security.filter((e) => e.kind === 'refused').map((e) => e.what);
       expect(refused).toContain(WEBRTC_SIGNALING_PROTOCOL);
 
-      // 4. Admission with a guess: fails, counted, and blocked after the limit.
+      // 4. Admission with a guess: fails, counted and reported; the next guess at once is
+      // refused until the guesser's backoff has passed.
       const guesser = new Admission(
         { libp2p: hostile.libp2p, admissions: hostile.admissions },
-        { prs: crypto.getRandomValues(new Uint8Array(32)) }
+        { prs: crypto.getRandomValues(new Uint8Array(32)), fingerprint: '' }
       );
-      for (let i = 1; i <= MAX_FAILURES_PER_PEER; i++) {
-        const conn = await hostile.libp2p.dial(relayed!);
-        await expect(guesser.admit(conn)).rejects.toHaveProperty('name', 'AdmissionFailedError');
-        await expect.poll(() => a.admission!.failures(hostile.peerId)).toBe(i);
-      }
-      expect(a.admission!.isBlocked(hostile.peerId)).toBe(true);
-      expect(a.security.map((e) => e.kind)).toContain('peer-blocked');
+      const conn = await hostile.libp2p.dial(relayed!);
+      await expect(guesser.admit(conn)).rejects.toHaveProperty('name', 'AdmissionFailedError');
+      await expect.poll(() => a.admission!.failures(hostile.peerId)).toBe(1);
+      expect(a.security.map((e) => e.kind)).toContain('intruder');
       const again = await hostile.libp2p.dial(relayed!);
-      await expect(guesser.admit(again)).rejects.toHaveProperty('name', 'PeerBlockedError');
+      await expect(guesser.admit(again)).rejects.toHaveProperty(
+        'name',
+        'AdmissionRateLimitedError'
+      );
+      expect(a.admission!.failures(hostile.peerId)).toBe(1);
       expect(a.node!.admissions.isAdmitted(hostile.peerId)).toBe(false);
       expect(a.participants).toEqual([]);
     } finally {

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Call, type ChatEntry, type ParticipantSnapshot } from '../../src/p2p/call/index.ts';
 import { CHAT_MAX_CHARS } from '../../src/p2p/chat.ts';
 import type { PeerConnectionConstructor } from '../../src/p2p/media.ts';
+import { nodeMediaCertificate } from '../support/media-certificate.ts';
 import { startLocalSwarm, type LocalSwarm } from '../support/swarm.ts';
 
 /**
@@ -25,13 +26,14 @@ describe('call: chat and media state', () => {
     await swarm?.stop();
   });
 
-  function join(passphrase: string): Call & { chat: ChatEntry[] } {
+  async function join(passphrase: string): Promise<Call & { chat: ChatEntry[] }> {
     const call = Object.assign(
       new Call({
         passphrase,
         network: swarm.profile,
         rtcBindAddress: '127.0.0.1',
         RTCPeerConnection: PolyfillPeerConnection as unknown as PeerConnectionConstructor,
+        mediaCertificate: await nodeMediaCertificate(),
         mediaKinds: []
       }),
       { chat: [] as ChatEntry[] }
@@ -46,8 +48,8 @@ describe('call: chat and media state', () => {
   }
 
   it('tells the other what we send, and delivers each chat message once to both sides', async () => {
-    const a = join('quartz harbor lantern meadow chat');
-    const b = join('quartz harbor lantern meadow chat');
+    const a = await join('quartz harbor lantern meadow chat');
+    const b = await join('quartz harbor lantern meadow chat');
     const mic = { kind: 'audio', id: 'mic' } as unknown as MediaStreamTrack;
     await a.setLocalMedia({ audio: mic, video: null });
     await Promise.all([a.start(), b.start()]);
@@ -80,8 +82,8 @@ describe('call: chat and media state', () => {
   });
 
   it('refuses a chat message over the limit with ChatTooLongError and sends nothing', async () => {
-    const a = join('quartz harbor lantern meadow long');
-    const b = join('quartz harbor lantern meadow long');
+    const a = await join('quartz harbor lantern meadow long');
+    const b = await join('quartz harbor lantern meadow long');
     await Promise.all([a.start(), b.start()]);
     await expect.poll(() => only(a)?.state, { timeout: 20_000 }).toBe('direct');
     await expect.poll(() => only(b)?.state, { timeout: 20_000 }).toBe('direct');

@@ -34,11 +34,34 @@ describe('AdmissionLimiter', () => {
     });
     // An honest newcomer during the attack waits one refill, not for ever.
     advance(CALL_GUESS_REFILL_MS);
-    const honest = take(limits, 'friend', 'responder');
-    honest.release('admitted');
-    // Its admission gave the slot back: the next one is answered at once.
-    take(limits, 'friend-2', 'responder').release('admitted');
+    take(limits, 'friend', 'responder').release('admitted');
     expect(limits.totalFailures).toBe(CALL_GUESS_BURST);
+  });
+
+  it('keeps the slot of a run that admitted someone: admissions, too, come at the call rate', () => {
+    const { limits, advance } = limiter();
+    for (let i = 0; i < CALL_GUESS_BURST; i++) {
+      take(limits, `knows-the-passphrase-${i}`, 'responder').release('admitted');
+    }
+    expect(limits.reserve('one-more', 'responder')).toMatchObject({
+      ok: false,
+      reason: 'call-rate'
+    });
+    expect(limits.totalFailures).toBe(0);
+    expect(limits.failures('knows-the-passphrase-0')).toBe(0);
+    advance(CALL_GUESS_REFILL_MS);
+    take(limits, 'one-more', 'responder').release('admitted');
+  });
+
+  it('answers one run at a time per peer', () => {
+    const { limits } = limiter();
+    const first = take(limits, 'peer', 'responder');
+    expect(limits.reserve('peer', 'responder')).toMatchObject({
+      ok: false,
+      reason: 'peer-backoff'
+    });
+    first.release('abandoned');
+    take(limits, 'peer', 'responder').release('abandoned');
   });
 
   it('makes a peer that guessed wrong wait longer after each failure', () => {

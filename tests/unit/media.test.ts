@@ -2,10 +2,11 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { RTCPeerConnection as PolyfillPeerConnection } from 'node-datachannel/polyfill';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   MediaSession,
   MAX_EARLY_CANDIDATES,
+  MEDIA_HELLO_DEADLINE_MS,
   mediaHelloMac,
   sdpFingerprint,
   type MediaOutgoing,
@@ -13,6 +14,9 @@ import {
   type PeerConnectionConstructor
 } from '../../src/p2p/media.ts';
 import type { SamenError } from '../../src/p2p/errors.ts';
+import type { MediaCertificate } from '../../src/p2p/media-certificate.ts';
+import { sessionKeys } from '../../src/p2p/session-keys.ts';
+import { nodeMediaCertificate } from '../support/media-certificate.ts';
 
 // node-datachannel's W3C polyfill has no media (addTransceiver throws), so these sessions carry
 // no transceivers (`kinds: []`) and negotiation is triggered by a data channel each. Its
@@ -36,6 +40,7 @@ interface Pair {
   readonly keys: { readonly a: PeerId; readonly b: PeerId };
   /** The descriptions each side sent, in order. */
   readonly sent: readonly { from: 'a' | 'b'; type: string }[];
+  readonly certificates: { readonly a: MediaCertificate; readonly b: MediaCertificate };
 }
 
 const sessions: MediaSession[] = [];
@@ -64,12 +69,20 @@ async function pair(
     generation?: number;
     tamper?: (
       message: MediaOutgoing,
-      from: { sessionKey: Uint8Array; peer: PeerId }
-    ) => MediaOutgoing;
+      from: { helloKey: Uint8Array; peer: PeerId }
+    ) => MediaOutgoing | undefined;
+    /** What B takes for A's committed fingerprint (A's real one by default). */
+    committedA?: string;
   } = {}
 ): Promise<Pair> {
   const { low, high } = await peers();
-  const sessionKey = crypto.getRandomValues(new Uint8Array(32));
+  const { mediaHello: helloKey, safetyWords: wordsKey } = sessionKeys(
+    crypto.getRandomValues(new Uint8Array(32))
+  );
+  const [certificateA, certificateB] = await Promise.all([
+    nodeMediaCertificate(),
+    nodeMediaCertificate()
+  ]);
   const delay = options.delayMs ?? 5;
   const sent: { from: 'a' | 'b'; type: string }[] = [];
   const log = (from: 'a' | 'b', message: MediaOutgoing): void => {
@@ -92,20 +105,28 @@ async function pair(
   const a: MediaSession = new MediaSession({
     localPeer: low,
     remotePeer: high,
-    sessionKey,
+    helloKey,
+    wordsKey,
+    certificate: certificateA,
+    remoteFingerprint: certificateB.fingerprint,
     generation: options.generation,
     RTCPeerConnection: RTC,
     kinds: [],
     iceServers: [],
     send: (message) => {
       log('a', message);
-      return toB(options.tamper?.(message, { sessionKey, peer: low }) ?? message);
+      const out = options.tamper ? options.tamper(message, { helloKey, peer: low }) : message;
+      // A message the tamperer drops never arrives.
+      return out === undefined ? Promise.resolve() : toB(out);
     }
   });
   const b: MediaSession = new MediaSession({
     localPeer: high,
     remotePeer: low,
-    sessionKey,
+    helloKey,
+    wordsKey,
+    certificate: certificateB,
+    remoteFingerprint: options.committedA ?? certificateA.fingerprint,
     generation: options.generation,
     RTCPeerConnection: RTC,
     kinds: [],
@@ -116,7 +137,13 @@ async function pair(
     }
   });
   sessions.push(a, b);
-  return { a, b, keys: { a: low, b: high }, sent };
+  return {
+    a,
+    b,
+    keys: { a: low, b: high },
+    sent,
+    certificates: { a: certificateA, b: certificateB }
+  };
 }
 
 function next<K extends keyof MediaSessionEvents>(
@@ -209,12 +236,13 @@ describe('MediaSession', () => {
     expect(b.safetyWords).toBeUndefined();
   });
 
-  it('closes with MediaFingerprintMismatchError when the SDP carries another certificate than the hello', async () => {
+  it('closes with MediaFingerprintMismatchError on a hello for another certificate than the committed one, even with a valid MAC', async () => {
     const { a, b } = await pair({
-      tamper: (message, { sessionKey, peer }) => {
+      tamper: (message, { helloKey, peer }) => {
         if ('mediaHello' in message) {
-          // A hello that verifies (made with the real key) for a certificate the SDP does not use.
-          const mac = mediaHelloMac(sessionKey, peer, 0, FINGERPRINT_A);
+          // A hello that verifies (made with the real key) for a certificate never committed:
+          // what someone trying certificates after the key exists would send.
+          const mac = mediaHelloMac(helloKey, peer, 0, FINGERPRINT_A);
           return { mediaHello: { generation: 0, fingerprint: FINGERPRINT_A, mac } };
         }
         return message;
@@ -228,15 +256,57 @@ describe('MediaSession', () => {
     expect(error?.message).toMatch(/another certificate/);
     expect(b.closed).toBe(true);
     expect(b.remoteStream).toBeUndefined();
+    expect(b.safetyWords).toBeUndefined();
+  });
+
+  it('closes with MediaFingerprintMismatchError when the peer uses another certificate than it committed', async () => {
+    // A committed one certificate in its admission (as B believes) and uses another for media.
+    const { a, b } = await pair({ committedA: FINGERPRINT_A });
+    const closed = next(b, 'close');
+    offerAtOnce(a);
+
+    const error = await closed;
+    expect(error?.name).toBe('MediaFingerprintMismatchError');
+    expect(b.remoteStream).toBeUndefined();
+    expect(b.safetyWords).toBeUndefined();
+  });
+
+  it('uses exactly the committed certificate for its own DTLS', async () => {
+    const { a, b, certificates } = await pair();
+    const verified = Promise.all([next(a, 'verified'), next(b, 'verified')]);
+    offerAtOnce(a);
+    await verified;
+    expect(a.localFingerprint).toBe(certificates.a.fingerprint);
+    expect(b.localFingerprint).toBe(certificates.b.fingerprint);
+    expect(b.remoteFingerprint).toBe(certificates.a.fingerprint);
+  });
+
+  it('refuses a hello that comes after MEDIA_HELLO_DEADLINE_MS', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { b, keys } = await pair({
+        // A's hello is held back until the deadline has passed.
+        tamper: (message) => ('mediaHello' in message ? undefined : message)
+      });
+      const closed = next(b, 'close');
+      vi.advanceTimersByTime(MEDIA_HELLO_DEADLINE_MS);
+      const error = await closed;
+      expect(error?.name).toBe('ProtocolTimeoutError');
+      const mac = mediaHelloMac(new Uint8Array(32), keys.a, 0, FINGERPRINT_A);
+      await b.receive({ mediaHello: { generation: 0, fingerprint: FINGERPRINT_A, mac } });
+      expect(b.remoteFingerprint).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('binds the hello to its generation: a hello of generation 0 does not verify in generation 1', async () => {
     const { a, b } = await pair({
-      tamper: (message, { sessionKey, peer }) => {
+      tamper: (message, { helloKey, peer }) => {
         if ('mediaHello' in message) {
           // A real hello, with the real key and certificate, but made for generation 0.
           const { fingerprint } = message.mediaHello;
-          const mac = mediaHelloMac(sessionKey, peer, 0, fingerprint);
+          const mac = mediaHelloMac(helloKey, peer, 0, fingerprint);
           return { mediaHello: { generation: 1, fingerprint, mac } };
         }
         return message;

@@ -114,8 +114,8 @@ class FakeAdmission extends Emitter<AdmissionEvents> {
     super();
   }
 
-  isBlocked(): boolean {
-    return false;
+  waitFor(): number {
+    return 0;
   }
 
   async admit(connection: Connection): Promise<AdmitOutcome> {
@@ -136,13 +136,13 @@ class FakeAdmission extends Emitter<AdmissionEvents> {
     }
     const sessionKey = new Uint8Array(32).fill(1);
     this.respond(peer, 'initiator', sessionKey);
-    return { kind: 'admitted', sessionKey };
+    return { kind: 'admitted', sessionKey, remoteFingerprint: '', resumed: false };
   }
 
   /** An admission that completed (ours, or the peer's run that we answered). */
   respond(peer: PeerId, direction: 'initiator' | 'responder', sessionKey = new Uint8Array(32)) {
     this.admissions.admit(peer);
-    this.emit('admitted', { peer, direction, sessionKey });
+    this.emit('admitted', { peer, direction, sessionKey, remoteFingerprint: '', resumed: false });
   }
 }
 

@@ -15,7 +15,6 @@ import type { ChatEntry, SecurityEvent } from '../../src/p2p/call/types.ts';
 import { Emitter } from '../../src/p2p/events.ts';
 import type { MediaIncoming, MediaSession, MediaSessionEvents } from '../../src/p2p/media.ts';
 import {
-  SecurityNotice,
   SessionChannel,
   type RosterEntry,
   type SessionMessage
@@ -118,19 +117,26 @@ function contextFor(local: PeerId, options: { media?: boolean } = {}) {
 
 const key = () => new Uint8Array(32).fill(7);
 
+/** What the peer committed in its admission: a media certificate fingerprint. */
+const FINGERPRINT = `sha-256 ${Array.from({ length: 32 }, () => 'AB').join(':')}`;
+
 describe('PeerLink', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it('goes connecting → admitted → direct → left on a goodbye, wiping its key; close twice is harmless', async () => {
+  it('goes connecting → admitted → direct → left on a goodbye, wiping its keys; close twice is harmless', async () => {
     const [local, remote] = [await newPeerId(), await newPeerId()];
     const { context, recorded } = contextFor(local);
     const link = new PeerLink(context, remote, { initiator: true, addresses: [] });
     expect(link.snapshot(false).state).toBe('connecting');
 
     const sessionKey = key();
-    link.admitted(sessionKey, 'initiator');
+    link.admitted(sessionKey, 'initiator', FINGERPRINT);
+    // Only its subkeys are kept (session-keys.ts); the session key itself is wiped at once.
+    expect(sessionKey.every((byte) => byte === 0)).toBe(true);
+    const resumeKey = link.resumeKey!;
+    expect(resumeKey.some((byte) => byte !== 0)).toBe(true);
     expect(link.snapshot(false).state).toBe('admitted');
     expect(link.becomeDirect()).toBe(true);
     expect(link.becomeDirect()).toBe(false);
@@ -146,7 +152,9 @@ describe('PeerLink', () => {
     await peer.send({ bye: {} });
     await vi.waitFor(() => expect(recorded.byes).toBe(1));
     expect(link.snapshot(false).state).toBe('left');
-    expect(sessionKey.every((byte) => byte === 0)).toBe(true);
+    // Someone who left cannot come back with a ticket.
+    expect(link.resumeKey).toBeUndefined();
+    expect(resumeKey.every((byte) => byte === 0)).toBe(true);
     expect(ours.closed).toBe(true);
     link.close();
     link.close();
@@ -157,21 +165,22 @@ describe('PeerLink', () => {
     const [local, remote] = [await newPeerId(), await newPeerId()];
     const { context } = contextFor(local);
     const link = new PeerLink(context, remote, { initiator: true, addresses: [] });
-    const first = key();
-    link.admitted(first, 'initiator');
+    link.admitted(key(), 'initiator', FINGERPRINT);
     link.becomeDirect();
     const before = await channels(local, remote);
     link.attach(before.ours);
+    const resumeKey = link.resumeKey;
 
     link.becomeReconnecting(Date.now());
     expect(link.snapshot(false).state).toBe('reconnecting');
     expect(link.present).toBe(true);
-    expect(first.every((byte) => byte === 0)).toBe(true);
+    // Its resume key stays, so it comes back without a new guess.
+    expect(link.resumeKey).toBe(resumeKey);
     expect(before.ours.closed).toBe(true);
     await link.sendChat('while you were away');
 
     // Admitted again: still shown as reconnecting until the direct connection is back.
-    link.admitted(key(), 'initiator');
+    link.admitted(key(), 'initiator', FINGERPRINT);
     expect(link.snapshot(false).state).toBe('reconnecting');
     expect(link.becomeDirect()).toBe(true);
     expect(link.snapshot(false).state).toBe('direct');
@@ -189,7 +198,7 @@ describe('PeerLink', () => {
     const [local, remote, third] = [await newPeerId(), await newPeerId(), await newPeerId()];
     const { context, recorded } = contextFor(local);
     const link = new PeerLink(context, remote, { initiator: false, addresses: [] });
-    link.admitted(key(), 'responder');
+    link.admitted(key(), 'responder', FINGERPRINT);
     link.becomeDirect();
     const { ours, peer, received } = await channels(local, remote);
     link.attach(ours);
@@ -197,7 +206,8 @@ describe('PeerLink', () => {
     const roster = [{ peerId: third.toString(), addrs: ['/ip4/192.0.2.1/tcp/1'] }];
     await peer.send({ roster: { peers: roster } });
     await peer.send({ mediaState: { audio: false, video: true, screen: true } });
-    await peer.send({ notice: { kind: SecurityNotice.Kind.CALL_LOCKED } });
+    // A notice (version 1 sent these; nothing does now) is taken and ignored.
+    await peer.send({ notice: { kind: 1 } });
     await peer.send({ chat: { link: 9n, seq: 1n, text: 'hello' } });
     // The same message again (a re-send after a broken stream): acknowledged, not shown twice.
     await peer.send({ chat: { link: 9n, seq: 1n, text: 'hello' } });
@@ -205,7 +215,7 @@ describe('PeerLink', () => {
     await vi.waitFor(() => expect(received.filter((m) => m.chatAck !== undefined)).toHaveLength(2));
     expect(recorded.rosters).toEqual([roster]);
     expect(link.remoteMedia).toEqual({ audio: false, video: true, screen: true });
-    expect(recorded.security).toEqual([{ kind: 'peer-call-locked', peerId: remote.toString() }]);
+    expect(recorded.security).toEqual([]);
     expect(recorded.chat.map(({ id, from, text }) => ({ id, from, text }))).toEqual([
       { id: `${remote}:1`, from: remote.toString(), text: 'hello' }
     ]);
@@ -238,7 +248,7 @@ describe('PeerLink', () => {
     const { context, recorded, onOpen } = contextFor(local);
     onOpen(async () => (await channels(local, remote)).ours);
     const link = new PeerLink(context, remote, { initiator: true, addresses: [] });
-    link.admitted(key(), 'initiator');
+    link.admitted(key(), 'initiator', FINGERPRINT);
     link.becomeDirect();
     const { ours, peer } = await channels(local, remote);
     link.attach(ours);
@@ -265,7 +275,7 @@ describe('PeerLink', () => {
       return pair.ours;
     });
     const link = new PeerLink(context, remote, { initiator: true, addresses: [] });
-    link.admitted(key(), 'initiator');
+    link.admitted(key(), 'initiator', FINGERPRINT);
     link.becomeDirect();
     const first = await channels(local, remote);
     link.attach(first.ours);
@@ -289,7 +299,7 @@ describe('PeerLink', () => {
     const [local, remote] = [await newPeerId(), await newPeerId()];
     const { context, recorded } = contextFor(local, { media: true });
     const link = new PeerLink(context, remote, { initiator: true, addresses: [] });
-    link.admitted(key(), 'initiator');
+    link.admitted(key(), 'initiator', FINGERPRINT);
     link.becomeDirect();
     const { ours, received } = await channels(local, remote);
     link.attach(ours);
@@ -315,14 +325,14 @@ describe('PeerLink', () => {
     const [local, remote] = [await newPeerId(), await newPeerId()];
     const { context, recorded } = contextFor(local, { media: true });
     const link = new PeerLink(context, remote, { initiator: true, addresses: [] });
-    link.admitted(key(), 'initiator');
+    link.admitted(key(), 'initiator', FINGERPRINT);
     link.becomeDirect();
     link.attach((await channels(local, remote)).ours);
     recorded.media[0]!.fail('MediaFingerprintMismatchError');
     expect(recorded.security).toEqual([{ kind: 'media-mismatch', peerId: remote.toString() }]);
     // Admitted again (a reconnection): still no media with this peer.
     link.becomeReconnecting(Date.now());
-    link.admitted(key(), 'initiator');
+    link.admitted(key(), 'initiator', FINGERPRINT);
     link.becomeDirect();
     link.attach((await channels(local, remote)).ours);
     expect(recorded.media).toHaveLength(1);
@@ -332,7 +342,7 @@ describe('PeerLink', () => {
     const [local, remote] = [await newPeerId(), await newPeerId()];
     const { context, recorded } = contextFor(local, { media: true });
     const link = new PeerLink(context, remote, { initiator: true, addresses: [] });
-    link.admitted(key(), 'initiator');
+    link.admitted(key(), 'initiator', FINGERPRINT);
     link.becomeDirect();
     link.attach((await channels(local, remote)).ours);
     link.onMediaMessage(1, { mediaSignal: { generation: 1, candidate: { candidate: 'x' } } });

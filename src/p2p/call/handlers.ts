@@ -8,11 +8,7 @@ import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { MalformedMessageError } from '../errors.ts';
-import {
-  SecurityNotice,
-  type SessionBodyKind,
-  type SessionMessage
-} from '../protocols/session/index.ts';
+import type { SessionBodyKind, SessionMessage } from '../protocols/session/index.ts';
 import type { PeerLink, PeerLinkContext } from './peer-link.ts';
 
 export type SessionHandler<K extends SessionBodyKind> = (
@@ -27,12 +23,8 @@ export const SESSION_HANDLERS: { readonly [K in SessionBodyKind]: SessionHandler
 
   bye: (link, _bye, context) => context.bye(link),
 
-  notice: (link, { kind }, context) => {
-    if (kind === SecurityNotice.Kind.CALL_LOCKED) {
-      context.security({ kind: 'peer-call-locked', peerId: link.key });
-    }
-    // Another kind is from a newer version: nothing for us to show.
-  },
+  // Nothing is shown any more: a call is never locked by failed guesses now (admit/limits.ts).
+  notice: (link, { kind }, context) => context.log('notice %s from %s', kind, link.key),
 
   mediaHello: (link, mediaHello) => link.onMediaMessage(mediaHello.generation, { mediaHello }),
 

@@ -21,7 +21,12 @@ import { AbortedError, ChatBacklogError, SamenError } from '../errors.ts';
 import { Emitter } from '../events.ts';
 import { deriveRoomSecretOffThread } from '../kdf.ts';
 import { admissionSecret, cpacePrs } from '../keys.ts';
-import { MediaSession } from '../media.ts';
+import { MediaSession, type PeerConnectionConstructor } from '../media.ts';
+import {
+  generateMediaCertificate,
+  type CertificateFactory,
+  type MediaCertificate
+} from '../media-certificate.ts';
 import { mediaIceConfig } from '../media-path.ts';
 import { createCallNode, type CallNode } from '../node.ts';
 import { Admission } from '../protocols/admit/index.ts';
@@ -69,6 +74,8 @@ export class Call extends Emitter<CallEvents> {
   #mesh: Mesh | undefined;
   #tuning: Tuning | undefined;
   #roomSecret: Uint8Array | undefined;
+  /** The DTLS certificate of our media, committed in every admission; none without WebRTC. */
+  #certificate: MediaCertificate | undefined;
   #started = false;
   readonly #marked = new Set<string>();
   #outgoing: OutgoingMedia = { audio: null, video: null, screen: false };
@@ -199,6 +206,9 @@ export class Call extends Emitter<CallEvents> {
       // Its failure is thrown by the await below; this only keeps it from being unhandled
       // while argon2id runs.
       nodeReady.catch(() => {});
+      // The media certificate is made meanwhile too: its fingerprint goes into every admission.
+      const certificateReady = this.#makeCertificate();
+      certificateReady.catch(() => {});
       const roomSecret = await deriveRoomSecretOffThread(passphrase, { signal });
       this.#mark(CALL_MARKS.kdf);
       this.#roomSecret = roomSecret;
@@ -209,10 +219,15 @@ export class Call extends Emitter<CallEvents> {
       this.#setPhase('finding-network');
       const node = await nodeReady;
       this.#node = node;
+      this.#certificate = await certificateReady;
       signal.throwIfAborted();
       this.#admission = new Admission(
         { libp2p: node.libp2p, admissions: node.admissions },
-        { prs }
+        {
+          prs,
+          fingerprint: this.#certificate?.fingerprint ?? '',
+          resumeKey: (peer) => this.#mesh?.resumeKey(peer)
+        }
       );
       prs.fill(0);
       const mesh = this.#startMesh(node, this.#admission);
@@ -299,17 +314,37 @@ export class Call extends Emitter<CallEvents> {
     this.#tuning.start();
   }
 
+  /** The media peer connections' constructor, where there is one. */
+  #rtc(): PeerConnectionConstructor | undefined {
+    const RTC = this.#init.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    return typeof RTC === 'function' ? RTC : undefined;
+  }
+
+  /**
+   * Our media certificate: the one given (Node tests), or a new one from the browser; none
+   * where there is no WebRTC for media at all (then we commit no fingerprint, and have no media).
+   */
+  async #makeCertificate(): Promise<MediaCertificate | undefined> {
+    const RTC = this.#rtc();
+    if (RTC === undefined) {
+      return undefined;
+    }
+    return this.#init.mediaCertificate ?? generateMediaCertificate(RTC as CertificateFactory);
+  }
+
   /** A media session with a participant, or undefined where there is no WebRTC for media. */
   #createMedia(
     node: CallNode,
     init: Parameters<PeerLinkContext['createMedia']>[0]
   ): MediaSession | undefined {
-    const RTC = this.#init.RTCPeerConnection ?? globalThis.RTCPeerConnection;
-    if (typeof RTC !== 'function') {
+    const RTC = this.#rtc();
+    const certificate = this.#certificate;
+    if (RTC === undefined || certificate === undefined) {
       return undefined;
     }
     return new MediaSession({
       localPeer: node.peerId,
+      certificate,
       ...init,
       ...mediaIceConfig(this.#init.network.iceServers, this.#init.iceTransportPolicy),
       RTCPeerConnection: RTC,

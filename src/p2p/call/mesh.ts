@@ -12,7 +12,7 @@ import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { Circuit, WebRTC } from '@multiformats/multiaddr-matcher';
 import { CALL_MARKS } from '../constants.ts';
-import { AbortedError } from '../errors.ts';
+import { AbortedError, AdmissionRateLimitedError } from '../errors.ts';
 import { Emitter } from '../events.ts';
 import type { CallNode, CallLibp2p } from '../node.ts';
 import type {
@@ -20,7 +20,7 @@ import type {
   AdmittedEventDetail,
   FailedEventDetail
 } from '../protocols/admit/index.ts';
-import { SecurityNotice, SessionChannel, type RosterEntry } from '../protocols/session/index.ts';
+import { SessionChannel, type RosterEntry } from '../protocols/session/index.ts';
 import { dialableRelayAddresses } from '../rendezvous.ts';
 import { rosterAddress, rosterPeerId } from './handlers.ts';
 import { PeerLink, type PeerLinkContext } from './peer-link.ts';
@@ -74,7 +74,7 @@ export type MeshLibp2p = Pick<
 
 export interface MeshComponents {
   readonly node: Pick<CallNode, 'peerId' | 'admissions'> & { readonly libp2p: MeshLibp2p };
-  readonly admission: Pick<Admission, 'admit' | 'locked' | 'isBlocked' | 'addEventListener'>;
+  readonly admission: Pick<Admission, 'admit' | 'waitFor' | 'addEventListener'>;
 }
 
 export interface MeshInit {
@@ -165,17 +165,16 @@ export class Mesh extends Emitter<MeshEvents> {
     admission.addEventListener('admitted', (event) => this.#onAdmitted(event.detail), options);
     admission.addEventListener('failed', (event) => this.#onAdmissionFailed(event.detail), options);
     admission.addEventListener(
-      'blocked',
+      'limited',
       (event) => {
-        const { peer } = event.detail;
-        this.#security({ kind: 'peer-blocked', peerId: peer.toString() });
-        void node.libp2p
-          .hangUp(peer)
-          .catch((err: unknown) => this.#log('no hang-up with %p: %s', peer, errText(err)));
+        // We refuse guesses for a while because of the call-wide rate: worth saying once. Our own
+        // runs that wait, and one peer's backoff, are nothing the people in the call must know.
+        if (event.detail.direction === 'responder' && event.detail.reason === 'call-rate') {
+          this.#security({ kind: 'admissions-limited' });
+        }
       },
       options
     );
-    admission.addEventListener('locked', () => this.#onLocked(), options);
     node.admissions.addEventListener(
       'refused',
       (event) => {
@@ -240,7 +239,8 @@ export class Mesh extends Emitter<MeshEvents> {
   reach(id: PeerId, addresses: readonly Multiaddr[]): void {
     const { node, admission } = this.#components;
     const key = id.toString();
-    if (id.equals(node.peerId) || this.#ended || admission.locked || admission.isBlocked(id)) {
+    // A peer that guessed wrong waits out its backoff before we run with it again.
+    if (id.equals(node.peerId) || this.#ended || admission.waitFor(id) > 0) {
       return;
     }
     const known = this.#links.get(key);
@@ -300,7 +300,8 @@ export class Mesh extends Emitter<MeshEvents> {
     link.dialling(addresses);
     this.#changed();
     try {
-      const outcome = await admission.admit(connection, { signal });
+      // Someone who was in the call comes back with its resume ticket: no new guess.
+      const outcome = await admission.admit(connection, { signal, resume: link.reconnecting });
       if (outcome.kind === 'duplicate') {
         // The peer's own admission of us goes on; its `admitted` event continues from there.
         link.initiator = false;
@@ -312,6 +313,14 @@ export class Mesh extends Emitter<MeshEvents> {
         return;
       }
       this.#log('admission of %s ended: %s', key, errText(err));
+      if (err instanceof AdmissionRateLimitedError) {
+        // Not a verdict on the peer: try again once the limit allows (found again, or by the
+        // reconnect timer), and list nobody meanwhile.
+        this.#unreachable.set(key, { misses: 0, retryAt: Date.now() + err.retryAfterMs });
+      }
+      if ((err as Error).name === 'CallLockedError') {
+        this.#security({ kind: 'call-locked', peerId: key });
+      }
       const failed = isAdmissionFailure(err);
       if (failed) {
         this.#failed.add(key);
@@ -327,9 +336,9 @@ export class Mesh extends Emitter<MeshEvents> {
     }
   }
 
-  #onAdmitted({ peer, direction, sessionKey }: AdmittedEventDetail): void {
+  #onAdmitted({ peer, direction, sessionKey, remoteFingerprint }: AdmittedEventDetail): void {
     const link = this.#link(peer, { initiator: direction === 'initiator', addresses: [] });
-    link.admitted(sessionKey, direction);
+    link.admitted(sessionKey, direction, remoteFingerprint);
     this.#failed.delete(link.key);
     this.#init.mark(CALL_MARKS.admitted);
     if (this.#hasDirectConnection(peer)) {
@@ -362,11 +371,9 @@ export class Mesh extends Emitter<MeshEvents> {
     );
   }
 
-  #onLocked(): void {
-    this.#security({ kind: 'call-locked' });
-    for (const link of this.#links.values()) {
-      void link.send({ notice: { kind: SecurityNotice.Kind.CALL_LOCKED } });
-    }
+  /** The resume key of a participant who may come back with it (see PeerLink.resumeKey). */
+  resumeKey(peer: PeerId): Uint8Array | undefined {
+    return this.#links.get(peer.toString())?.resumeKey;
   }
 
   #onRoster(peers: readonly RosterEntry[]): void {

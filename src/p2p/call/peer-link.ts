@@ -29,6 +29,7 @@ import {
   type SessionChannel,
   type SessionMessage
 } from '../protocols/session/index.ts';
+import { sessionKeys, type SessionKeys } from '../session-keys.ts';
 import { SESSION_HANDLERS } from './handlers.ts';
 import type {
   ChatEntry,
@@ -67,7 +68,11 @@ export interface PeerLinkContext {
    */
   createMedia(init: {
     readonly remotePeer: PeerId;
-    readonly sessionKey: Uint8Array;
+    /** The pair's MediaHello MAC key and safety-word key (session-keys.ts). */
+    readonly helloKey: Uint8Array;
+    readonly wordsKey: Uint8Array;
+    /** The media certificate fingerprint the peer committed in the admission. */
+    readonly remoteFingerprint: string;
     readonly generation: number;
     readonly tracks: LocalTracks;
     readonly send: (message: MediaOutgoing) => Promise<void>;
@@ -110,7 +115,14 @@ export class PeerLink {
   #reconnectSince: number | undefined;
   readonly #timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
   #session: SessionChannel | undefined;
-  #sessionKey: Uint8Array | undefined;
+  /**
+   * The subkeys of this admission's session key (session-keys.ts; the key itself is gone): for
+   * media, wiped when the connection drops, and for resuming, kept until the participant left.
+   */
+  #mediaKeys: Pick<SessionKeys, 'mediaHello' | 'safetyWords'> | undefined;
+  #resumeKey: Uint8Array | undefined;
+  /** The fingerprint the peer committed in its admission: its media must show exactly this. */
+  #remoteFingerprint = '';
   /** Session streams opened again on the same admission (SESSION_REOPENS). */
   #sessionReopens = 0;
   /** A session stream was attached on this admission before (a new one replaces it). */
@@ -153,6 +165,14 @@ export class PeerLink {
   /** When it started reconnecting (ms since the epoch), while it is. */
   get reconnectSince(): number | undefined {
     return this.#reconnectSince;
+  }
+
+  /**
+   * The pair's resume key while the participant may come back with it (admitted before, and
+   * not left): admission answers its resume ticket with this (protocols/admit/resume.ts).
+   */
+  get resumeKey(): Uint8Array | undefined {
+    return this.#state === 'left' ? undefined : this.#resumeKey;
   }
 
   /** Whether the link has a live session channel. */
@@ -200,20 +220,28 @@ export class PeerLink {
   }
 
   /**
-   * Admission succeeded with this session key (which the link now owns and wipes). After a drop
-   * the pair's media starts again at generation 0 under the new key. Live media stays as it is:
-   * a second admission run that completed (both dialled at once) must not cut it, and it keeps
-   * the key it was made with.
+   * Admission succeeded with this session key (wiped here, once its subkeys are derived) and the
+   * media fingerprint the peer committed. After a drop the pair's media starts again at
+   * generation 0 under the new keys. Live media stays as it is: a second admission run that
+   * completed (both dialled at once) must not cut it, and it keeps the keys it was made with.
    */
-  admitted(sessionKey: Uint8Array, direction: 'initiator' | 'responder'): void {
+  admitted(
+    sessionKey: Uint8Array,
+    direction: 'initiator' | 'responder',
+    remoteFingerprint: string
+  ): void {
     if (this.#media === undefined) {
       this.#mediaGeneration = 0;
       this.#mediaRebuilds = 0;
       this.#sessionReopens = 0;
       this.#hadSession = false;
     }
-    this.#sessionKey?.fill(0);
-    this.#sessionKey = sessionKey;
+    this.#wipeKeys();
+    const { mediaHello, safetyWords, resume } = sessionKeys(sessionKey);
+    sessionKey.fill(0);
+    this.#mediaKeys = { mediaHello, safetyWords };
+    this.#resumeKey = resume;
+    this.#remoteFingerprint = remoteFingerprint;
     this.initiator = direction === 'initiator';
     if (this.#state !== 'direct') {
       this.#state = 'admitted';
@@ -244,7 +272,8 @@ export class PeerLink {
     this.#reconnectSince = now;
     this.#closeSession();
     this.closeMedia();
-    this.#wipeKey();
+    // Its resume key stays: with it, the pair comes back without a new guess.
+    this.#wipeKeys({ keepResume: true });
   }
 
   /** It left (a goodbye, a failed re-admission, or it stayed away too long). */
@@ -254,7 +283,7 @@ export class PeerLink {
     this.#state = 'left';
     this.#closeSession();
     this.closeMedia();
-    this.#wipeKey();
+    this.#wipeKeys();
   }
 
   /** Runs `run` after `ms` unless the link moves on first; a timer of the same name is replaced. */
@@ -293,7 +322,7 @@ export class PeerLink {
     this.#clearAllTimers();
     this.#closeSession();
     this.closeMedia();
-    this.#wipeKey();
+    this.#wipeKeys();
     this.#state = 'left';
   }
 
@@ -487,11 +516,13 @@ export class PeerLink {
 
   /** Creates the media session, once there is a session and a key. */
   #ensureMedia(): void {
-    const key = this.#sessionKey;
+    const keys = this.#mediaKeys;
     if (
       this.#media !== undefined ||
       this.#mediaRefused ||
-      key === undefined ||
+      keys === undefined ||
+      // A peer that committed no certificate has no media (a Node peer without WebRTC media).
+      this.#remoteFingerprint === '' ||
       this.#session === undefined ||
       this.#context.ended()
     ) {
@@ -500,7 +531,9 @@ export class PeerLink {
     const { audio, video } = this.#context.outgoingMedia();
     const media = this.#context.createMedia({
       remotePeer: this.id,
-      sessionKey: key,
+      helloKey: keys.mediaHello,
+      wordsKey: keys.safetyWords,
+      remoteFingerprint: this.#remoteFingerprint,
       generation: this.#mediaGeneration,
       tracks: { audio, video },
       send: async (message) => {
@@ -587,9 +620,14 @@ export class PeerLink {
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  #wipeKey(): void {
-    this.#sessionKey?.fill(0);
-    this.#sessionKey = undefined;
+  #wipeKeys(options: { keepResume?: boolean } = {}): void {
+    this.#mediaKeys?.mediaHello.fill(0);
+    this.#mediaKeys?.safetyWords.fill(0);
+    this.#mediaKeys = undefined;
+    if (options.keepResume !== true) {
+      this.#resumeKey?.fill(0);
+      this.#resumeKey = undefined;
+    }
   }
 
   #clearTimer(name: TimerName): void {

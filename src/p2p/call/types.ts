@@ -6,6 +6,7 @@ import type { ComponentLogger } from '@libp2p/interface';
 import type { CallNode } from '../node.ts';
 import type { NetworkProfile } from '../network.ts';
 import type { MediaKind, PeerConnectionConstructor } from '../media.ts';
+import type { MediaCertificate } from '../media-certificate.ts';
 
 /** The connection stepper's steps, in order, then `ended` after Leave. */
 export type CallStep =
@@ -74,11 +75,13 @@ export type SecurityEvent =
   | { readonly kind: 'intruder'; readonly peerId: string; readonly reason: string }
   /** We could not verify someone who is in the call: the PIN (or passphrase) differs. */
   | { readonly kind: 'verification-failed'; readonly peerId: string; readonly reason: string }
-  | { readonly kind: 'peer-blocked'; readonly peerId: string }
-  /** Too many failed attempts: this call admits nobody new. */
-  | { readonly kind: 'call-locked' }
-  /** Another participant's side of the call was locked. */
-  | { readonly kind: 'peer-call-locked'; readonly peerId: string }
+  /** The call we try to join is locked by its participants: nobody new is let in. */
+  | { readonly kind: 'call-locked'; readonly peerId: string }
+  /**
+   * Too many wrong guesses at the passphrase or PIN lately: new admissions are answered more
+   * slowly for a while (protocols/admit/limits.ts). Nobody is locked out.
+   */
+  | { readonly kind: 'admissions-limited' }
   /** A peer that is not admitted asked for something only admitted peers get. */
   | { readonly kind: 'refused'; readonly peerId: string; readonly what: string }
   /** A participant's session sent something malformed or oversized, and was cut off. */
@@ -104,6 +107,12 @@ export interface CallInit {
    * without one (Node) the call has no media. Node tests pass node-datachannel's polyfill.
    */
   readonly RTCPeerConnection?: PeerConnectionConstructor;
+  /**
+   * Our media certificate (media-certificate.ts); made with the browser's
+   * RTCPeerConnection.generateCertificate when not given. Node tests give one, as
+   * node-datachannel cannot make one.
+   */
+  readonly mediaCertificate?: MediaCertificate;
   /** The transceivers of each media session (default audio and video; [] for a polyfill). */
   readonly mediaKinds?: readonly MediaKind[];
   /** `relay`: media only through the profile's TURN servers; else direct only (media-path.ts). */

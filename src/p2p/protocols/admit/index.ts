@@ -1,37 +1,20 @@
 /**
- * Admission, `/samen/admit/1.0.0`: two peers prove to each other that they know the same
+ * Admission, `/samen/admit/2.0.0`: two peers prove to each other that they know the same
  * passphrase (and PIN) without revealing it, over their relayed connection, before anything
- * else happens between them: CPace (draft-irtf-cfrg-cpace, src/p2p/cpace.ts) with explicit key
- * confirmation both ways (§10.4), bound to both peer IDs.
+ * else happens between them (runs.ts: CPace with key confirmation, bound to both peer IDs and to
+ * each side's committed media certificate). A participant admitted before who dropped comes back
+ * with a resume ticket instead (resume.ts): no guess, and a locked call lets it in.
  *
- * The relayed connection is Noise-encrypted end to end and authenticates each side's peer ID,
- * so the CPace channel identifier (both peer IDs) and session id (protocol, both peer IDs and
- * a fresh nonce) tie the proof to exactly this pair: a relay in the middle can neither read
- * the exchange nor reuse it with someone else.
- *
- * Failed attempts are counted: a peer that fails {@link MAX_FAILURES_PER_PEER} times is blocked
- * for the rest of the call; after {@link MAX_FAILURES_PER_CALL} failures in all, the call is
- * locked and admits nobody new. Each failure costs an attacker one online guess, never more.
+ * Guesses are rate-limited, never locked out (limits.ts): each side takes a slot before it sends
+ * its share, a peer that guessed wrong waits longer each time, and the call as a whole answers a
+ * bounded number of guesses a minute. Each run costs an attacker one online guess, never more.
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { AbortOptions, Connection, PeerId, Stream } from '@libp2p/interface';
-import { pbStream } from '@libp2p/utils';
-import type { Uint8ArrayList } from 'uint8arraylist';
+import { pbStream, type ProtobufStream } from '@libp2p/utils';
 import { ADMIT_PROTOCOL } from '../../constants.ts';
-import { lvCat, wireBytes } from '../../bytes.ts';
-import {
-  cpaceFinish,
-  cpaceStart,
-  confirmationTags,
-  SHARE_LENGTH,
-  TAG_LENGTH,
-  verifyTag
-} from '../../cpace.ts';
 import {
   AdmissionFailedError,
-  CallLockedError,
+  AdmissionRateLimitedError,
   InvalidShareError,
   MalformedMessageError,
   PeerBlockedError,
@@ -40,39 +23,51 @@ import {
 import type { PeerAdmissions } from '../../admissions.ts';
 import { Emitter } from '../../events.ts';
 import { toStreamError } from '../stream-errors.ts';
-import { AdmitRequest, AdmitResponse } from './pb/admit.ts';
+import { AdmissionLimiter, type Reservation, type RunDirection } from './limits.ts';
+import { AdmitRequest } from './pb/admit.ts';
+import {
+  checkFirstRequest,
+  initiateFirst,
+  initiateResume,
+  respond,
+  respondFirst,
+  respondResume,
+  type RunProgress,
+  type RunResult
+} from './runs.ts';
+import {
+  ADMIT_MAX_MESSAGE_BYTES,
+  ADMIT_TIMEOUT_MS,
+  ADMIT_VERSION,
+  DuplicateAdmission,
+  Outcome,
+  strict
+} from './wire.ts';
 
-/** The version in AdmitRequest; a new wire format gets a new protocol ID as well. */
-export const ADMIT_VERSION = 1;
-
-/** The largest admission message: a 64-byte tag or a 32-byte share plus framing is under 120. */
-export const ADMIT_MAX_MESSAGE_BYTES = 256;
-
-/**
- * The whole exchange must finish in this time: two round trips through a relay take well under a
- * second; a peer that stalls is cut off so it cannot hold the stream (and our scalar) open.
- */
-export const ADMIT_TIMEOUT_MS = 10_000;
-
-/** Bytes of initiator nonce in the session id: 128 bits makes every run's sid unique. */
-export const ADMIT_NONCE_BYTES = 16;
-
-/** A peer that fails this many admissions is refused for the rest of the call. */
-export const MAX_FAILURES_PER_PEER = 3;
-
-/** After this many failed admissions in all, the call is locked: nobody new is admitted. */
-export const MAX_FAILURES_PER_CALL = 10;
+export {
+  ADMIT_MAX_MESSAGE_BYTES,
+  ADMIT_NONCE_BYTES,
+  ADMIT_TIMEOUT_MS,
+  ADMIT_VERSION
+} from './wire.ts';
 
 /** Parallel admission streams a peer may open on one connection; one is all a peer needs. */
 export const ADMIT_MAX_INBOUND_STREAMS = 2;
 
-export type AdmissionDirection = 'initiator' | 'responder';
+export type AdmissionDirection = RunDirection;
 
-export interface AdmittedEventDetail {
+/**
+ * Whom the call admits now (the participants decide, issue 13): everyone who proves the
+ * passphrase (`open`), only those coming back with a ticket (`locked`), or not this peer at all
+ * (`refused`: it was removed).
+ */
+export type AdmissionPolicy = 'open' | 'locked' | 'refused';
+
+export interface AdmittedEventDetail extends RunResult {
   readonly peer: PeerId;
   readonly direction: AdmissionDirection;
-  /** 32 bytes from CPace's ISK for this pair, for the session (safety words, later issues). */
-  readonly sessionKey: Uint8Array;
+  /** It came back with a resume ticket rather than a new proof of the passphrase. */
+  readonly resumed: boolean;
 }
 
 export interface FailedEventDetail {
@@ -80,16 +75,24 @@ export interface FailedEventDetail {
   readonly direction: AdmissionDirection;
   /** The error's `name`: AdmissionFailedError, MalformedMessageError, InvalidShareError… */
   readonly reason: string;
-  /** Failures from this peer so far, and in the whole call. */
+  /** Failed guesses from this peer so far, and in the whole call. */
   readonly peerFailures: number;
   readonly callFailures: number;
+}
+
+export interface LimitedEventDetail {
+  readonly peer: PeerId;
+  readonly direction: AdmissionDirection;
+  /** Whose limit: this peer's backoff, the whole call's rate, or our own runs in flight. */
+  readonly reason: 'peer-backoff' | 'call-rate' | 'outgoing-busy';
+  readonly retryAfterMs: number;
 }
 
 export interface AdmissionEvents {
   admitted: CustomEvent<AdmittedEventDetail>;
   failed: CustomEvent<FailedEventDetail>;
-  blocked: CustomEvent<{ readonly peer: PeerId }>;
-  locked: CustomEvent<{ readonly failures: number }>;
+  /** A run was refused (by us or, as initiator, by the peer) because of the rate limits. */
+  limited: CustomEvent<LimitedEventDetail>;
 }
 
 /** What the admission protocol needs of the call node. */
@@ -109,40 +112,52 @@ export interface AdmissionComponents {
 export interface AdmissionInit {
   /** The CPace password-related string for this call (keys.ts `cpacePrs`); copied. */
   readonly prs: Uint8Array;
+  /**
+   * Our media certificate's fingerprint (media-certificate.ts), committed in every run; empty
+   * when this side has no media at all (a Node peer without WebRTC media).
+   */
+  readonly fingerprint: string;
+  /** Whom the call admits now; `open` when not given. */
+  readonly policy?: (peer: PeerId) => AdmissionPolicy;
+  /** The resume key of a participant admitted before that may come back (session-keys.ts). */
+  readonly resumeKey?: (peer: PeerId) => Uint8Array | undefined;
+  /** The call's guess limits; a fresh one when not given. */
+  readonly limiter?: AdmissionLimiter;
 }
 
 /** The outcome of an admission we started. */
 export type AdmitOutcome =
-  | { readonly kind: 'admitted'; readonly sessionKey: Uint8Array }
+  | ({ readonly kind: 'admitted'; readonly resumed: boolean } & RunResult)
   /** Both sides dialled at once and the peer's run goes on; wait for its `admitted` event. */
   | { readonly kind: 'duplicate' };
 
-type Outcome = AdmitResponse.Outcome;
-const Outcome = AdmitResponse.Outcome;
+export interface AdmitOptions extends AbortOptions {
+  /** Come back with the pair's resume ticket, if we hold one (after a drop). */
+  readonly resume?: boolean;
+}
 
 /**
- * Runs admission for one call: answers `/samen/admit/1.0.0` and starts it with peers we dial.
+ * Runs admission for one call: answers `/samen/admit/2.0.0` and starts it with peers we dial.
  *
  * @example
- * const admission = new Admission({ libp2p: node.libp2p, admissions: node.admissions }, { prs })
+ * const admission = new Admission(
+ *   { libp2p: node.libp2p, admissions: node.admissions },
+ *   { prs, fingerprint: certificate.fingerprint }
+ * )
  * await admission.start()
  * admission.addEventListener('admitted', (e) => console.log(e.detail.peer))
  * const outcome = await admission.admit(connection, { signal })
  */
 export class Admission extends Emitter<AdmissionEvents> {
   readonly #components: AdmissionComponents;
+  readonly #init: AdmissionInit;
   readonly #prs: Uint8Array;
-  readonly #failures = new Map<string, number>();
+  readonly #limiter: AdmissionLimiter;
   readonly #outbound = new Map<string, AbortController>();
   /** Peers whose admission of us (we respond) is under way. */
   readonly #inbound = new Set<string>();
   /** Whether the run that admitted each peer was started by the lower of the two peer IDs. */
   readonly #byLower = new Map<string, boolean>();
-  #callFailures = 0;
-  /** Runs we answered with CONTINUE that have not ended yet: guesses made, not yet counted. */
-  readonly #pending = new Map<string, number>();
-  #pendingTotal = 0;
-  #locked = false;
   #started = false;
 
   constructor(components: AdmissionComponents, init: AdmissionInit) {
@@ -150,28 +165,28 @@ export class Admission extends Emitter<AdmissionEvents> {
     if (!(init.prs instanceof Uint8Array) || init.prs.length === 0) {
       throw new TypeError('Admission: prs must be a non-empty Uint8Array');
     }
+    if (typeof init.fingerprint !== 'string') {
+      throw new TypeError('Admission: fingerprint must be a string');
+    }
     this.#components = components;
+    this.#init = init;
     this.#prs = init.prs.slice();
+    this.#limiter = init.limiter ?? new AdmissionLimiter();
   }
 
-  /** Whether too many failures locked the call. */
-  get locked(): boolean {
-    return this.#locked;
-  }
-
-  /** Failed admissions with this peer so far in this call. */
+  /** Failed guesses with this peer so far in this call. */
   failures(peer: PeerId): number {
-    return this.#failures.get(peer.toString()) ?? 0;
+    return this.#limiter.failures(peer.toString());
   }
 
-  /** Failed admissions in this call, with anyone. */
+  /** Failed guesses in this call, with anyone. */
   get totalFailures(): number {
-    return this.#callFailures;
+    return this.#limiter.totalFailures;
   }
 
-  /** Whether a peer is blocked for the rest of the call. */
-  isBlocked(peer: PeerId): boolean {
-    return (this.#failures.get(peer.toString()) ?? 0) >= MAX_FAILURES_PER_PEER;
+  /** How long this peer must wait before a run with it is answered (0: now). */
+  waitFor(peer: PeerId): number {
+    return this.#limiter.waitFor(peer.toString());
   }
 
   async start(): Promise<void> {
@@ -199,6 +214,7 @@ export class Admission extends Emitter<AdmissionEvents> {
     this.#prs.fill(0);
     if (this.#started) {
       this.#started = false;
+      // The node may be stopping already, taking its handlers with it: nothing left to undo.
       await this.#components.libp2p.unhandle(ADMIT_PROTOCOL).catch(() => {});
     }
   }
@@ -207,14 +223,17 @@ export class Admission extends Emitter<AdmissionEvents> {
    * Admits the peer at the other end of `connection`, as the initiator.
    *
    * @throws {AdmissionFailedError} the peer does not know the passphrase or PIN (counted)
-   * @throws {PeerBlockedError} / {CallLockedError} we, or the peer, refuse to run
+   * @throws {AdmissionRateLimitedError} we, or the peer, answer no more guesses for now
+   * @throws {PeerBlockedError} / {CallLockedError} the peer's call removed us, or is locked
    * @throws {MalformedMessageError} / {InvalidShareError} a protocol violation (counted)
    * @throws {ProtocolTimeoutError} / {AbortedError} it took too long, or was aborted
    */
-  async admit(connection: Connection, options: AbortOptions = {}): Promise<AdmitOutcome> {
+  async admit(connection: Connection, options: AdmitOptions = {}): Promise<AdmitOutcome> {
     const peer = connection.remotePeer;
-    this.#assertMayRun(peer);
     const key = peer.toString();
+    if (this.#policy(peer) === 'refused') {
+      throw new PeerBlockedError('this peer was removed from the call');
+    }
     if (this.#inbound.has(key)) {
       // The peer is admitting us already; one run per pair is enough.
       return { kind: 'duplicate' };
@@ -227,18 +246,33 @@ export class Admission extends Emitter<AdmissionEvents> {
       AbortSignal.timeout(ADMIT_TIMEOUT_MS),
       ...(options.signal === undefined ? [] : [options.signal])
     ]);
-    let stream: Stream | undefined;
+    const run = { self: this.#components.libp2p.peerId, peer, fingerprint: this.#init.fingerprint };
     try {
-      stream = await connection.newStream(ADMIT_PROTOCOL, {
-        signal,
-        runOnLimitedConnection: true,
-        // We write first: the protocol name goes out with the first message, saving a round trip
-        // through the relay. A peer that does not speak it fails the first read instead.
-        negotiateFully: false
-      });
-      return await this.#initiate(stream, peer, signal);
+      const resumeKey = options.resume === true ? this.#init.resumeKey?.(peer) : undefined;
+      if (resumeKey !== undefined) {
+        const resumed = await this.#onStream(connection, signal, (messages) =>
+          initiateResume({ ...run, messages, signal, resumeKey })
+        );
+        if (resumed !== undefined) {
+          return this.#admittedOutgoing(peer, resumed, true);
+        }
+        // The peer holds no ticket for us (it gave up on us): prove the passphrase again.
+      }
+      const slot = this.#reserve(peer, 'initiator');
+      const progress: RunProgress = { answered: false };
+      try {
+        const result = await this.#onStream(connection, signal, (messages) =>
+          initiateFirst({ ...run, messages, signal, prs: this.#prs }, progress)
+        );
+        slot.release('admitted');
+        return this.#admittedOutgoing(peer, result, false);
+      } catch (err) {
+        slot.release(
+          progress.answered && !(err instanceof DuplicateAdmission) ? 'failed' : 'abandoned'
+        );
+        throw err;
+      }
     } catch (err) {
-      stream?.abort(err as Error);
       const typed = this.#settleError(err, peer, 'initiator', signal, options.signal);
       if (typed instanceof DuplicateAdmission) {
         return { kind: 'duplicate' };
@@ -251,170 +285,127 @@ export class Admission extends Emitter<AdmissionEvents> {
     }
   }
 
-  async #initiate(stream: Stream, peer: PeerId, signal: AbortSignal): Promise<AdmitOutcome> {
-    const self = this.#components.libp2p.peerId;
-    const messages = pbStream(stream, { maxDataLength: ADMIT_MAX_MESSAGE_BYTES });
-    const nonce = randomBytes(ADMIT_NONCE_BYTES);
-    const { ci, sid, ad } = this.#context(self, peer, nonce);
-    const { scalar, share } = cpaceStart({ prs: this.#prs, ci, sid, ad: ad.initiator });
+  /** Opens an admission stream on `connection`, runs `body` on it and closes it. */
+  async #onStream<T>(
+    connection: Connection,
+    signal: AbortSignal,
+    body: (messages: ProtobufStream) => Promise<T>
+  ): Promise<T> {
+    const stream = await connection.newStream(ADMIT_PROTOCOL, {
+      signal,
+      runOnLimitedConnection: true,
+      // We write first: the protocol name goes out with the first message, saving a round trip
+      // through the relay. A peer that does not speak it fails the first read instead.
+      negotiateFully: false
+    });
     try {
-      await messages.write(
-        { version: ADMIT_VERSION, nonce: wireBytes(nonce), share: wireBytes(share) },
-        AdmitRequest,
-        { signal }
-      );
-      const reply = await messages.read(strict(AdmitResponse), { signal });
-      if (reply.outcome !== Outcome.CONTINUE) {
-        throw refusal(reply.outcome);
-      }
-      expectLength(reply.share, SHARE_LENGTH, 'share');
-      expectLength(reply.tag, TAG_LENGTH, 'tag');
-      const isk = cpaceFinish({
-        sid,
-        scalar,
-        role: 'initiator',
-        ownShare: share,
-        ownAd: ad.initiator,
-        peerShare: reply.share,
-        peerAd: ad.responder
-      });
-      const tags = confirmationTags(isk, {
-        sid,
-        initiatorShare: share,
-        initiatorAd: ad.initiator,
-        responderShare: reply.share,
-        responderAd: ad.responder
-      });
-      if (!verifyTag(tags.responder, reply.tag)) {
-        isk.fill(0);
-        // Hang up cleanly: the responder reads the end of the stream as our "no".
-        await stream.close({ signal }).catch(() => {});
-        throw new AdmissionFailedError('the peer does not know the passphrase or the PIN');
-      }
-      await messages.write({ tag: wireBytes(tags.initiator) }, AdmitRequest, { signal });
-      const result = await messages.read(strict(AdmitResponse), { signal });
-      if (result.outcome !== Outcome.ADMITTED) {
-        isk.fill(0);
-        throw result.outcome === Outcome.FAILED
-          ? new AdmissionFailedError('the peer did not accept our proof')
-          : refusal(result.outcome);
-      }
+      const result = await body(pbStream(stream, { maxDataLength: ADMIT_MAX_MESSAGE_BYTES }));
       await stream.close({ signal });
-      const sessionKey = sessionKeyFrom(isk, sid);
-      if (!this.#admitted(peer, 'initiator', sessionKey)) {
-        return { kind: 'duplicate' };
-      }
-      return { kind: 'admitted', sessionKey };
+      return result;
     } catch (err) {
-      if (err instanceof DuplicateAdmission) {
-        await stream.close({ signal }).catch(() => {});
-        return { kind: 'duplicate' };
-      }
+      stream.abort(err as Error);
       throw err;
-    } finally {
-      scalar.fill(0);
     }
+  }
+
+  #admittedOutgoing(peer: PeerId, result: RunResult, resumed: boolean): AdmitOutcome {
+    if (!this.#admitted(peer, 'initiator', result, resumed)) {
+      return { kind: 'duplicate' };
+    }
+    return { kind: 'admitted', resumed, ...result };
+  }
+
+  /** Takes a guess slot for a run with `peer`. @throws {AdmissionRateLimitedError} */
+  #reserve(peer: PeerId, direction: AdmissionDirection): Extract<Reservation, { ok: true }> {
+    const slot = this.#limiter.reserve(peer.toString(), direction);
+    if (!slot.ok) {
+      const { reason, retryAfterMs } = slot;
+      this.emit('limited', { peer, direction, reason, retryAfterMs });
+      throw new AdmissionRateLimitedError(`admission limited (${reason})`, retryAfterMs);
+    }
+    return slot;
   }
 
   async #respond(stream: Stream, peer: PeerId): Promise<void> {
     const signal = AbortSignal.timeout(ADMIT_TIMEOUT_MS);
     const messages = pbStream(stream, { maxDataLength: ADMIT_MAX_MESSAGE_BYTES });
     const key = peer.toString();
+    const run = {
+      messages,
+      signal,
+      self: this.#components.libp2p.peerId,
+      peer,
+      fingerprint: this.#init.fingerprint
+    };
     this.#inbound.add(key);
-    let reserved = false;
+    let slot: Extract<Reservation, { ok: true }> | undefined;
+    const progress: RunProgress = { answered: false };
     try {
       const hello = await messages.read(strict(AdmitRequest), { signal });
-      const refused = this.#refusalFor(peer);
-      if (refused !== undefined) {
-        await messages.write({ outcome: refused }, AdmitResponse, { signal });
-        await stream.close({ signal });
-        return;
-      }
       if (hello.version !== ADMIT_VERSION) {
         throw new MalformedMessageError(`unknown admission version ${hello.version}`);
       }
-      expectLength(hello.nonce, ADMIT_NONCE_BYTES, 'nonce');
-      expectLength(hello.share, SHARE_LENGTH, 'share');
-      if (hello.tag.length !== 0) {
-        throw new MalformedMessageError('a tag in the first request');
+      const resuming = hello.resume.length > 0;
+      if (!resuming) {
+        checkFirstRequest(hello);
       }
-
-      const self = this.#components.libp2p.peerId;
-      const { ci, sid, ad } = this.#context(peer, self, hello.nonce);
-      const { scalar, share } = cpaceStart({ prs: this.#prs, ci, sid, ad: ad.responder });
-      const isk = cpaceFinish({
-        sid,
-        scalar,
-        role: 'responder',
-        ownShare: share,
-        ownAd: ad.responder,
-        peerShare: hello.share,
-        peerAd: ad.initiator
-      });
-      const tags = confirmationTags(isk, {
-        sid,
-        initiatorShare: hello.share,
-        initiatorAd: ad.initiator,
-        responderShare: share,
-        responderAd: ad.responder
-      });
-      reserved = true;
-      this.#pending.set(key, (this.#pending.get(key) ?? 0) + 1);
-      this.#pendingTotal += 1;
-      await messages.write(
-        { outcome: Outcome.CONTINUE, share: wireBytes(share), tag: wireBytes(tags.responder) },
-        AdmitResponse,
-        { signal }
-      );
-      const confirm = await messages
-        .read(strict(AdmitRequest), { signal })
-        .catch((err: unknown) => {
-          // An initiator whose check of our tag failed just hangs up: for it, as for us, the
-          // secrets differ. So does one that checked our tag and keeps its verdict to itself: it
-          // made one online guess, and it is counted whatever its reason. (An honest initiator
-          // never abandons a run it has been answered in: see #refusalFor.) A reset or a stall
-          // keeps its own error here and is counted as a guess all the same (see `reserved`).
-          if (!signal.aborted && (err as Error).name === 'UnexpectedEOFError') {
-            throw new AdmissionFailedError('the peer rejected our proof', { cause: err });
-          }
-          throw err;
+      const refused = this.#refusalFor(peer, resuming);
+      if (refused !== undefined) {
+        await respond(messages, { outcome: refused }, { signal });
+        await stream.close({ signal });
+        return;
+      }
+      if (resuming) {
+        await respondResume({
+          ...run,
+          hello,
+          resumeKey: this.#init.resumeKey?.(peer),
+          admit: (result) => this.#admitted(peer, 'responder', result, true)
         });
-      expectLength(confirm.tag, TAG_LENGTH, 'tag');
-      if (confirm.share.length !== 0 || confirm.nonce.length !== 0) {
-        throw new MalformedMessageError('a share or nonce in the confirmation');
+        await stream.close({ signal });
+        return;
       }
-      if (!verifyTag(tags.initiator, confirm.tag)) {
-        isk.fill(0);
-        await messages
-          .write({ outcome: Outcome.FAILED }, AdmitResponse, { signal })
-          .catch(() => {});
-        await stream.close({ signal }).catch(() => {});
-        throw new AdmissionFailedError('the peer does not know the passphrase or the PIN');
+      const reserved = this.#limiter.reserve(key, 'responder');
+      if (!reserved.ok) {
+        const { reason, retryAfterMs } = reserved;
+        this.emit('limited', { peer, direction: 'responder', reason, retryAfterMs });
+        await respond(
+          messages,
+          { outcome: Outcome.REFUSED_RATE_LIMITED, retryAfterMs },
+          { signal }
+        );
+        await stream.close({ signal });
+        return;
       }
-      // Admit before telling the peer, so its WebRTC signalling is welcome the moment it knows.
-      const sessionKey = sessionKeyFrom(isk, sid);
-      this.#release(key);
-      reserved = false;
-      this.#admitted(peer, 'responder', sessionKey);
-      await messages.write({ outcome: Outcome.ADMITTED }, AdmitResponse, { signal });
+      slot = reserved;
+      await respondFirst(
+        {
+          ...run,
+          hello,
+          prs: this.#prs,
+          admit: (result) => this.#admitted(peer, 'responder', result, false)
+        },
+        progress
+      );
+      slot.release('admitted');
+      slot = undefined;
       await stream.close({ signal });
     } catch (err) {
       stream.abort(err as Error);
-      if (reserved) {
-        this.#release(key);
-      }
-      if (this.#components.admissions.isAdmitted(peer)) {
-        // A second run with a peer that another run admitted meanwhile (both dialled at once):
-        // it ends when the WebRTC upgrade closes the relayed connection. The peer has proved
-        // the passphrase already; there is nothing to count.
+      // A second run with a peer that another run admitted meanwhile (both dialled at once)
+      // ends when the WebRTC upgrade closes the relayed connection: nothing to count.
+      const admittedMeanwhile = this.#components.admissions.isAdmitted(peer);
+      // The peer had our share and tag: whatever ended the run (a reset, a stall, a closed
+      // connection), it made its guess. Only our own stop (Leave) is not the peer's doing.
+      const guessed = progress.answered && !admittedMeanwhile && this.#started;
+      slot?.release(guessed ? 'failed' : 'abandoned');
+      if (admittedMeanwhile) {
         return;
       }
       // Answering is never an error of ours to throw: it is reported through events.
       const typed = this.#settleError(err, peer, 'responder', signal, undefined);
-      if (reserved && !counted(typed) && this.#started) {
-        // The peer had our share and tag: whatever ended the run (a reset, a stall, a closed
-        // connection), it made its guess. Only our own stop (Leave) is not the peer's doing.
-        this.#countFailure(peer, 'responder', 'AdmissionFailedError');
+      if (guessed && !counted(typed)) {
+        this.#reportFailure(peer, 'responder', 'AdmissionFailedError');
       }
     } finally {
       this.#inbound.delete(key);
@@ -422,13 +413,13 @@ export class Admission extends Emitter<AdmissionEvents> {
   }
 
   /** Decides, as responder, whether to refuse this peer before any CPace work. */
-  #refusalFor(peer: PeerId): Outcome | undefined {
-    if (this.#locked || this.#callFailures + this.#pendingTotal >= MAX_FAILURES_PER_CALL) {
-      return Outcome.REFUSED_LOCKED;
-    }
-    const key = peer.toString();
-    if ((this.#failures.get(key) ?? 0) + (this.#pending.get(key) ?? 0) >= MAX_FAILURES_PER_PEER) {
+  #refusalFor(peer: PeerId, resuming: boolean): Outcome | undefined {
+    const policy = this.#policy(peer);
+    if (policy === 'refused') {
       return Outcome.REFUSED_BLOCKED;
+    }
+    if (policy === 'locked' && !resuming) {
+      return Outcome.REFUSED_LOCKED;
     }
     if (this.#outbound.has(peer.toString()) && this.#selfIsLower(peer)) {
       // Both sides dialled at once: the run started by the lower peer ID goes on, and the lower
@@ -440,35 +431,8 @@ export class Admission extends Emitter<AdmissionEvents> {
     return undefined;
   }
 
-  #release(key: string): void {
-    const left = (this.#pending.get(key) ?? 1) - 1;
-    if (left === 0) this.#pending.delete(key);
-    else this.#pending.set(key, left);
-    this.#pendingTotal -= 1;
-  }
-
-  #assertMayRun(peer: PeerId): void {
-    if (this.#locked) {
-      throw new CallLockedError('the call is locked after too many failed admissions');
-    }
-    if (this.isBlocked(peer)) {
-      throw new PeerBlockedError('this peer failed admission too often');
-    }
-  }
-
-  /** CI, sid and AD of one run (draft-irtf-cfrg-cpace §4.1, §10.1). */
-  #context(initiator: PeerId, responder: PeerId, nonce: Uint8Array) {
-    const initiatorId = initiator.toMultihash().bytes;
-    const responderId = responder.toMultihash().bytes;
-    const protocol = utf8ToBytes(ADMIT_PROTOCOL);
-    return {
-      // The channel: both authenticated peer IDs, in role order.
-      ci: lvCat(utf8ToBytes('samen/v1 admit ci'), initiatorId, responderId),
-      // Public and unique per run: the protocol ID (with its version), both peers, a nonce.
-      sid: sha512(lvCat(protocol, initiatorId, responderId, nonce)).slice(0, 32),
-      // Each side's role, so a message can never be reflected to its sender as the other's.
-      ad: { initiator: utf8ToBytes('initiator'), responder: utf8ToBytes('responder') }
-    };
+  #policy(peer: PeerId): AdmissionPolicy {
+    return this.#init.policy?.(peer) ?? 'open';
   }
 
   /**
@@ -476,7 +440,12 @@ export class Admission extends Emitter<AdmissionEvents> {
    * lower peer ID started: both sides then keep that run's session key. Returns whether the
    * admission was taken.
    */
-  #admitted(peer: PeerId, direction: AdmissionDirection, sessionKey: Uint8Array): boolean {
+  #admitted(
+    peer: PeerId,
+    direction: AdmissionDirection,
+    result: RunResult,
+    resumed: boolean
+  ): boolean {
     const key = peer.toString();
     const byLower = (direction === 'initiator') === this.#selfIsLower(peer);
     if (
@@ -484,12 +453,12 @@ export class Admission extends Emitter<AdmissionEvents> {
       this.#byLower.get(key) === true &&
       !byLower
     ) {
-      sessionKey.fill(0);
+      result.sessionKey.fill(0);
       return false;
     }
     this.#byLower.set(key, byLower);
     this.#components.admissions.admit(peer);
-    this.emit('admitted', { peer, direction, sessionKey });
+    this.emit('admitted', { peer, direction, resumed, ...result });
     return true;
   }
 
@@ -497,7 +466,7 @@ export class Admission extends Emitter<AdmissionEvents> {
     return this.#components.libp2p.peerId.toString() < peer.toString();
   }
 
-  /** Counts a failure when it is the peer's doing, and turns anything into a typed error. */
+  /** Turns anything into a typed error, and reports a failure that is the peer's doing. */
   #settleError(
     err: unknown,
     peer: PeerId,
@@ -505,88 +474,29 @@ export class Admission extends Emitter<AdmissionEvents> {
     signal: AbortSignal,
     callerSignal: AbortSignal | undefined
   ): SamenError {
-    const typed = toStreamError(err, 'admission', {
-      caller: callerSignal,
-      deadline: signal
-    });
+    const typed = toStreamError(err, 'admission', { caller: callerSignal, deadline: signal });
     if (counted(typed)) {
-      this.#countFailure(peer, direction, typed.name);
+      this.#reportFailure(peer, direction, typed.name);
     }
     return typed;
   }
 
-  #countFailure(peer: PeerId, direction: AdmissionDirection, reason: string): void {
-    const key = peer.toString();
-    const peerFailures = (this.#failures.get(key) ?? 0) + 1;
-    this.#failures.set(key, peerFailures);
-    this.#callFailures += 1;
+  #reportFailure(peer: PeerId, direction: AdmissionDirection, reason: string): void {
     this.emit('failed', {
       peer,
       direction,
       reason,
-      peerFailures,
-      callFailures: this.#callFailures
+      peerFailures: this.failures(peer),
+      callFailures: this.totalFailures
     });
-    if (peerFailures === MAX_FAILURES_PER_PEER) {
-      this.emit('blocked', { peer });
-    }
-    if (this.#callFailures >= MAX_FAILURES_PER_CALL && !this.#locked) {
-      this.#locked = true;
-      this.emit('locked', { failures: this.#callFailures });
-    }
   }
 }
 
+/** Errors that are the peer's doing: a wrong proof, or a broken protocol. */
 function counted(typed: SamenError): boolean {
   return (
     typed instanceof AdmissionFailedError ||
     typed instanceof MalformedMessageError ||
     typed instanceof InvalidShareError
   );
-}
-
-/** Decodes with `codec`, any decoding error being the peer's malformed message. */
-function strict<T>(codec: { decode(data: Uint8Array | Uint8ArrayList): T }) {
-  return {
-    decode(data: Uint8Array | Uint8ArrayList): T {
-      try {
-        return codec.decode(data);
-      } catch (cause) {
-        throw new MalformedMessageError('an admission message that does not decode', { cause });
-      }
-    }
-  };
-}
-
-/** Both sides started at once; our run was superseded by the peer's (not a failure). */
-class DuplicateAdmission extends SamenError {
-  override name = 'DuplicateAdmission';
-}
-
-function refusal(outcome: Outcome): Error {
-  switch (outcome) {
-    case Outcome.REFUSED_BLOCKED:
-      return new PeerBlockedError('the peer refuses us for this call');
-    case Outcome.REFUSED_LOCKED:
-      return new CallLockedError('the peer’s call is locked after too many failed admissions');
-    case Outcome.REFUSED_DUPLICATE:
-      return new DuplicateAdmission('the peer is admitting us already');
-    default:
-      return new MalformedMessageError(`unexpected admission outcome ${outcome}`);
-  }
-}
-
-function expectLength(bytes: Uint8Array, length: number, field: string): void {
-  if (bytes.length !== length) {
-    throw new MalformedMessageError(`admission ${field} of ${bytes.length} bytes, not ${length}`);
-  }
-}
-
-/** A 32-byte session key for the pair, from CPace's ISK (then wiped). */
-function sessionKeyFrom(isk: Uint8Array, sid: Uint8Array): Uint8Array {
-  try {
-    return hkdf(sha256, isk, sid, utf8ToBytes('samen/v1 session'), 32);
-  } finally {
-    isk.fill(0);
-  }
 }

@@ -5,9 +5,14 @@
  * An admission run is one online guess for whoever does not know the passphrase (and PIN), on
  * either side: as responder we evaluate the initiator's share; as initiator a hostile responder
  * learns from our confirmation whether its own guess was right. So both directions take a
- * slot here before we send our share, and only a run in which we gave an answer is counted:
- * a malformed first message, a refusal or a run we never answered costs the attacker nothing
- * and us nothing either. A run that admits someone gives its call slot back.
+ * slot here before we send our share, and only a run in which we gave an answer counts: a
+ * malformed first message, a refusal or a run we never answered costs nobody anything.
+ *
+ * A run that admits someone keeps its slot too. Someone who knows the passphrase and PIN could
+ * otherwise run admission again and again, with fresh peer IDs, to try session keys (and so
+ * safety words) until two sides' words collided; each run is a new participant, and the call
+ * lets in a burst of a group's worth of them, then one every CALL_GUESS_REFILL_MS. Coming back
+ * after a drop takes no slot: that is a resume ticket, not an admission.
  *
  * The hourly rendezvous key is seen by every DHT server on its path, so anyone may try: with
  * fresh peer IDs the per-peer backoff does nothing, and the call-wide bucket is what bounds the
@@ -55,7 +60,10 @@ export type RunOutcome = 'admitted' | 'failed' | 'abandoned';
 export type Reservation =
   | {
       readonly ok: true;
-      /** Ends the run: `failed` counts a guess against the peer; the others free the slot. */
+      /**
+       * Ends the run: `failed` counts a guess against the peer, `abandoned` frees the slot, and
+       * `admitted` keeps it spent (see the module comment).
+       */
       release(outcome: RunOutcome): void;
     }
   | {
@@ -68,7 +76,18 @@ export type Reservation =
 export interface AdmissionLimiterInit {
   /** A monotonic clock in ms (performance.now by default): wall-clock steps do not matter. */
   readonly now?: () => number;
+  /** The call-wide burst, CALL_GUESS_BURST by default (tests make it small). */
+  readonly burst?: number;
+  /** The refill pause, CALL_GUESS_REFILL_MS by default. */
+  readonly refillMs?: number;
 }
+
+/**
+ * How soon a peer that has a run with us under way may start another: one run at a time is
+ * all an honest peer needs, so a second one in parallel waits (it never gets an answer sooner
+ * than the first one's verdict and its backoff).
+ */
+export const PARALLEL_RUN_RETRY_MS = 1_000;
 
 interface PeerRecord {
   failures: number;
@@ -85,15 +104,22 @@ interface PeerRecord {
  */
 export class AdmissionLimiter {
   readonly #now: () => number;
+  readonly #burst: number;
+  readonly #refillMs: number;
   readonly #peers = new Map<string, PeerRecord>();
+  /** Peers with a run we answer under way (at most one each). */
+  readonly #answering = new Set<string>();
   /** Call-wide guess tokens, refilled over time (a token bucket). */
-  #tokens = CALL_GUESS_BURST;
+  #tokens: number;
   #refilledAt: number;
   #outgoing = 0;
   #failures = 0;
 
   constructor(init: AdmissionLimiterInit = {}) {
     this.#now = init.now ?? (() => performance.now());
+    this.#burst = init.burst ?? CALL_GUESS_BURST;
+    this.#refillMs = init.refillMs ?? CALL_GUESS_REFILL_MS;
+    this.#tokens = this.#burst;
     this.#refilledAt = this.#now();
   }
 
@@ -128,18 +154,23 @@ export class AdmissionLimiter {
     if (wait > 0) {
       return { ok: false, reason: 'peer-backoff', retryAfterMs: Math.ceil(wait) };
     }
+    if (direction === 'responder' && this.#answering.has(peer)) {
+      return { ok: false, reason: 'peer-backoff', retryAfterMs: PARALLEL_RUN_RETRY_MS };
+    }
     if (direction === 'initiator' && this.#outgoing >= MAX_OUTGOING_RUNS) {
       // Not a guess question: our own runs wait for each other (a moment, not a refill).
       return { ok: false, reason: 'outgoing-busy', retryAfterMs: 250 };
     }
     this.#refill();
     if (this.#tokens < 1) {
-      const retryAfterMs = Math.ceil((1 - this.#tokens) * CALL_GUESS_REFILL_MS);
+      const retryAfterMs = Math.ceil((1 - this.#tokens) * this.#refillMs);
       return { ok: false, reason: 'call-rate', retryAfterMs };
     }
     this.#tokens -= 1;
     if (direction === 'initiator') {
       this.#outgoing += 1;
+    } else {
+      this.#answering.add(peer);
     }
     let released = false;
     return {
@@ -151,14 +182,15 @@ export class AdmissionLimiter {
         released = true;
         if (direction === 'initiator') {
           this.#outgoing -= 1;
+        } else {
+          this.#answering.delete(peer);
         }
         if (outcome === 'failed') {
           this.#countFailure(peer, now);
-        } else {
-          // Admitted, or ended before anything was answered: no guess was made, and the slot
-          // is free again (up to the burst).
+        } else if (outcome === 'abandoned') {
+          // Ended before anything was answered: no guess was made, and the slot is free again.
           this.#refill();
-          this.#tokens = Math.min(CALL_GUESS_BURST, this.#tokens + 1);
+          this.#tokens = Math.min(this.#burst, this.#tokens + 1);
         }
       }
     };
@@ -182,6 +214,6 @@ export class AdmissionLimiter {
     const now = this.#now();
     const elapsed = Math.max(0, now - this.#refilledAt);
     this.#refilledAt = now;
-    this.#tokens = Math.min(CALL_GUESS_BURST, this.#tokens + elapsed / CALL_GUESS_REFILL_MS);
+    this.#tokens = Math.min(this.#burst, this.#tokens + elapsed / this.#refillMs);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The Samen session, `/samen/session/1.0.0`: one long-lived stream per pair of admitted peers
+ * The Samen session, `/samen/session/2.0.0`: one long-lived stream per pair of admitted peers
  * on their direct connection, carrying length-prefixed {@link SessionMessage}s both ways.
  *
  * Limits (STYLE.md): a named size limit per message, a limit on messages per minute, and

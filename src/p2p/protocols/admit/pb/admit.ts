@@ -8,6 +8,8 @@ export interface AdmitRequest {
   nonce: Uint8Array<ArrayBuffer>
   share: Uint8Array<ArrayBuffer>
   tag: Uint8Array<ArrayBuffer>
+  fingerprint: string
+  resume: Uint8Array<ArrayBuffer>
 }
 
 export namespace AdmitRequest {
@@ -40,6 +42,16 @@ export namespace AdmitRequest {
           w.bytes(obj.tag)
         }
 
+        if ((obj.fingerprint != null && obj.fingerprint !== '')) {
+          w.uint32(42)
+          w.string(obj.fingerprint)
+        }
+
+        if ((obj.resume != null && obj.resume.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.resume)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -48,7 +60,9 @@ export namespace AdmitRequest {
           version: 0,
           nonce: uint8ArrayAlloc(0),
           share: uint8ArrayAlloc(0),
-          tag: uint8ArrayAlloc(0)
+          tag: uint8ArrayAlloc(0),
+          fingerprint: '',
+          resume: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -71,6 +85,14 @@ export namespace AdmitRequest {
             }
             case 4: {
               obj.tag = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.fingerprint = reader.string()
+              break
+            }
+            case 6: {
+              obj.resume = reader.bytes()
               break
             }
             default: {
@@ -116,6 +138,20 @@ export namespace AdmitRequest {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.fingerprint`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.resume`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -148,6 +184,16 @@ export namespace AdmitRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface AdmitRequestFingerprintFieldEvent {
+    field: '$.fingerprint'
+    value: string
+  }
+
+  export interface AdmitRequestResumeFieldEvent {
+    field: '$.resume'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<AdmitRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AdmitRequest.codec())
   }
@@ -156,15 +202,18 @@ export namespace AdmitRequest {
     return decodeMessage(buf, AdmitRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdmitRequest>): Generator<AdmitRequestVersionFieldEvent | AdmitRequestNonceFieldEvent | AdmitRequestShareFieldEvent | AdmitRequestTagFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdmitRequest>): Generator<AdmitRequestVersionFieldEvent | AdmitRequestNonceFieldEvent | AdmitRequestShareFieldEvent | AdmitRequestTagFieldEvent | AdmitRequestFingerprintFieldEvent | AdmitRequestResumeFieldEvent> {
     return streamMessage(buf, AdmitRequest.codec(), opts)
   }
 }
 
 export interface AdmitResponse {
-  outcome: AdmitResponse.Outcome
+  outcome: number
   share: Uint8Array<ArrayBuffer>
   tag: Uint8Array<ArrayBuffer>
+  fingerprint: string
+  retryAfterMs: number
+  nonce: Uint8Array<ArrayBuffer>
 }
 
 export namespace AdmitResponse {
@@ -175,7 +224,10 @@ export namespace AdmitResponse {
     FAILED = 'FAILED',
     REFUSED_BLOCKED = 'REFUSED_BLOCKED',
     REFUSED_LOCKED = 'REFUSED_LOCKED',
-    REFUSED_DUPLICATE = 'REFUSED_DUPLICATE'
+    REFUSED_DUPLICATE = 'REFUSED_DUPLICATE',
+    REFUSED_RATE_LIMITED = 'REFUSED_RATE_LIMITED',
+    RESUMED = 'RESUMED',
+    RESUME_UNKNOWN = 'RESUME_UNKNOWN'
   }
 
   enum __OutcomeValues {
@@ -185,7 +237,10 @@ export namespace AdmitResponse {
     FAILED = 3,
     REFUSED_BLOCKED = 4,
     REFUSED_LOCKED = 5,
-    REFUSED_DUPLICATE = 6
+    REFUSED_DUPLICATE = 6,
+    REFUSED_RATE_LIMITED = 7,
+    RESUMED = 8,
+    RESUME_UNKNOWN = 9
   }
 
   export namespace Outcome {
@@ -203,9 +258,9 @@ export namespace AdmitResponse {
           w.fork()
         }
 
-        if (obj.outcome != null && __OutcomeValues[obj.outcome] !== 0) {
+        if ((obj.outcome != null && obj.outcome !== 0)) {
           w.uint32(8)
-          AdmitResponse.Outcome.codec().encode(obj.outcome, w)
+          w.uint32(obj.outcome)
         }
 
         if ((obj.share != null && obj.share.byteLength > 0)) {
@@ -218,14 +273,32 @@ export namespace AdmitResponse {
           w.bytes(obj.tag)
         }
 
+        if ((obj.fingerprint != null && obj.fingerprint !== '')) {
+          w.uint32(34)
+          w.string(obj.fingerprint)
+        }
+
+        if ((obj.retryAfterMs != null && obj.retryAfterMs !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.retryAfterMs)
+        }
+
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.nonce)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          outcome: Outcome.UNKNOWN,
+          outcome: 0,
           share: uint8ArrayAlloc(0),
-          tag: uint8ArrayAlloc(0)
+          tag: uint8ArrayAlloc(0),
+          fingerprint: '',
+          retryAfterMs: 0,
+          nonce: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -235,7 +308,7 @@ export namespace AdmitResponse {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.outcome = AdmitResponse.Outcome.codec().decode(reader)
+              obj.outcome = reader.uint32()
               break
             }
             case 2: {
@@ -244,6 +317,18 @@ export namespace AdmitResponse {
             }
             case 3: {
               obj.tag = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.fingerprint = reader.string()
+              break
+            }
+            case 5: {
+              obj.retryAfterMs = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.nonce = reader.bytes()
               break
             }
             default: {
@@ -264,7 +349,7 @@ export namespace AdmitResponse {
             case 1: {
               yield {
                 field: `${prefix}.outcome`,
-                value: AdmitResponse.Outcome.codec().decode(reader)
+                value: reader.uint32()
               }
               break
             }
@@ -278,6 +363,27 @@ export namespace AdmitResponse {
             case 3: {
               yield {
                 field: `${prefix}.tag`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.fingerprint`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.retryAfterMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.nonce`,
                 value: reader.bytes()
               }
               break
@@ -296,7 +402,7 @@ export namespace AdmitResponse {
 
   export interface AdmitResponseOutcomeFieldEvent {
     field: '$.outcome'
-    value: AdmitResponse.Outcome
+    value: number
   }
 
   export interface AdmitResponseShareFieldEvent {
@@ -309,6 +415,21 @@ export namespace AdmitResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface AdmitResponseFingerprintFieldEvent {
+    field: '$.fingerprint'
+    value: string
+  }
+
+  export interface AdmitResponseRetryAfterMsFieldEvent {
+    field: '$.retryAfterMs'
+    value: number
+  }
+
+  export interface AdmitResponseNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<AdmitResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AdmitResponse.codec())
   }
@@ -317,7 +438,7 @@ export namespace AdmitResponse {
     return decodeMessage(buf, AdmitResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdmitResponse>): Generator<AdmitResponseOutcomeFieldEvent | AdmitResponseShareFieldEvent | AdmitResponseTagFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdmitResponse>): Generator<AdmitResponseOutcomeFieldEvent | AdmitResponseShareFieldEvent | AdmitResponseTagFieldEvent | AdmitResponseFingerprintFieldEvent | AdmitResponseRetryAfterMsFieldEvent | AdmitResponseNonceFieldEvent> {
     return streamMessage(buf, AdmitResponse.codec(), opts)
   }
 }

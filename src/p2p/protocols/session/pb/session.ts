@@ -442,7 +442,7 @@ export namespace SessionMessage {
 
   export interface SessionMessageNoticeKindFieldEvent {
     field: '$.notice.kind'
-    value: SecurityNotice.Kind
+    value: number
   }
 
   export interface SessionMessageMediaSignalDescriptionTypeFieldEvent {
@@ -868,7 +868,7 @@ export namespace Bye {
 }
 
 export interface SecurityNotice {
-  kind: SecurityNotice.Kind
+  kind: number
 }
 
 export namespace SecurityNotice {
@@ -897,9 +897,9 @@ export namespace SecurityNotice {
           w.fork()
         }
 
-        if (obj.kind != null && __KindValues[obj.kind] !== 0) {
+        if ((obj.kind != null && obj.kind !== 0)) {
           w.uint32(8)
-          SecurityNotice.Kind.codec().encode(obj.kind, w)
+          w.uint32(obj.kind)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -907,7 +907,7 @@ export namespace SecurityNotice {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          kind: Kind.UNKNOWN
+          kind: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -917,7 +917,7 @@ export namespace SecurityNotice {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.kind = SecurityNotice.Kind.codec().decode(reader)
+              obj.kind = reader.uint32()
               break
             }
             default: {
@@ -938,7 +938,7 @@ export namespace SecurityNotice {
             case 1: {
               yield {
                 field: `${prefix}.kind`,
-                value: SecurityNotice.Kind.codec().decode(reader)
+                value: reader.uint32()
               }
               break
             }
@@ -956,7 +956,7 @@ export namespace SecurityNotice {
 
   export interface SecurityNoticeKindFieldEvent {
     field: '$.kind'
-    value: SecurityNotice.Kind
+    value: number
   }
 
   export function encode (obj: Partial<SecurityNotice>): Uint8Array<ArrayBuffer> {
