@@ -4,7 +4,9 @@
  * one JSON line) until Ctrl-C or SIGTERM, which tear it all down.
  *
  *   node scripts/isolated.ts node tests/lab/cli.ts --preset port-restricted --preset symmetric \
- *     --delay 20 --jitter 5 --loss 1 [--hold]
+ *     --delay 20 --jitter 5 --loss 1 [--count 20] [--hold]
+ *
+ * --count 0 measures nothing (for a lab to hold only).
  */
 import { parseArgs } from 'node:util';
 import { createLab } from './lab.ts';
@@ -40,9 +42,10 @@ try {
     ProbeServer.start(lab),
     ...presets.map((preset, i) => lab.addHome(`h${i + 1}`, { preset, link }))
   ]);
-  for (const home of homes) {
+  const count = Number(values.count);
+  for (const home of count > 0 ? homes : []) {
     // The lab's log shows measured against set for each.
-    await probe.rtt(home.participants[0]!, { count: Number(values.count) });
+    await probe.rtt(home.participants[0]!, { count });
   }
   if (values.hold) {
     process.stdout.write(

@@ -108,7 +108,16 @@ export class Namespace {
       .pop()!
       .replace(/[^\w.-]/g, '_');
     const path = join(this.#tempDir, `${this.name}-${base}`);
-    const quoted = [...this.argv(command, fixedArgs)].map(shellQuote).join(' ');
+    // Under a parent-death signal, as every lab process: a browser whose launcher is killed
+    // outright goes too, instead of holding a home's namespace open.
+    const argv = [
+      program('setpriv'),
+      '--pdeathsig',
+      'KILL',
+      '--',
+      ...this.argv(command, fixedArgs)
+    ];
+    const quoted = argv.map(shellQuote).join(' ');
     await writeFile(
       path,
       '#!/bin/sh\n' +

@@ -9,6 +9,7 @@
  *   node probe.ts tcp     '{"to":"192.0.2.20:443","timeoutMs":1000}'
  *   node probe.ts hairpin-listen '{"bind":"192.168.1.2","server":"192.0.2.20:4000","waitMs":2000}'
  *   node probe.ts send    '{"bind":"192.168.1.3","to":"198.51.100.1:40000","count":5}'
+ *   node probe.ts flood   '{"to":"192.0.2.20:4000","rateKbit":5000,"packetBytes":1200,"durationMs":2000,"waitMs":500}'
  *   node probe.ts turn    '{"server":"192.0.2.1:3478","transport":"udp","username":…,"password":…,"peers":[…]}'
  *
  * The server answers each UDP request `{ id, replyFrom? }` with `{ id, observed, from }` (the
@@ -23,8 +24,8 @@ type Endpoint = string; // "a.b.c.d:port"
 
 /** Retries of a request before a mapping test gives up on that server. */
 const REQUEST_ATTEMPTS = 3;
-/** The largest probe message: a few small JSON fields. */
-const MAX_MESSAGE_BYTES = 512;
+/** The largest probe message: a full-size packet of a flood (see {@link flood}). */
+const MAX_MESSAGE_BYTES = 1500;
 
 function split(endpoint: Endpoint): { address: string; port: number } {
   const i = endpoint.lastIndexOf(':');
@@ -108,7 +109,7 @@ async function server(args: { udp: Endpoint[]; tcp: Endpoint[] }): Promise<void>
       if (data.length > MAX_MESSAGE_BYTES) {
         return;
       }
-      let request: { id?: unknown; replyFrom?: unknown };
+      let request: { id?: unknown; replyFrom?: unknown; echo?: unknown };
       try {
         request = JSON.parse(data.toString());
       } catch {
@@ -119,9 +120,10 @@ async function server(args: { udp: Endpoint[]; tcp: Endpoint[] }): Promise<void>
           ? request.replyFrom
           : endpoint;
       const observed = `${rinfo.address}:${rinfo.port}`;
-      sockets
-        .get(from)!
-        .send(JSON.stringify({ id: request.id, observed, from }), rinfo.port, rinfo.address);
+      // A flood's packets come back whole when asked (`echo`), so both directions carry them.
+      const answer =
+        request.echo === true ? data : JSON.stringify({ id: request.id, observed, from });
+      sockets.get(from)!.send(answer, rinfo.port, rinfo.address);
     });
   }
   const servers = await Promise.all(
@@ -140,7 +142,20 @@ async function server(args: { udp: Endpoint[]; tcp: Endpoint[] }): Promise<void>
     )
   );
   print({ ready: true });
-  process.stdin.resume();
+  // Commands on stdin: `{ "sendFrom": endpoint, "to": endpoint }` sends one unsolicited packet
+  // from one of our sockets (what an early ICE check from a peer looks like to a router).
+  let pending = '';
+  process.stdin.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines.filter((l) => l.trim() !== '')) {
+      const command = JSON.parse(line) as { sendFrom: Endpoint; to: Endpoint };
+      const { address, port } = split(command.to);
+      sockets
+        .get(command.sendFrom)
+        ?.send(JSON.stringify({ unsolicited: true }), port, address, () => print({ sent: true }));
+    }
+  });
   process.stdin.on('end', () => {
     for (const socket of sockets.values()) socket.close();
     for (const tcp of servers) tcp.close();
@@ -164,9 +179,14 @@ type Dependence = 'endpoint-independent' | 'address-dependent' | 'address-and-po
  * endpoint to answer from another address, or another port, on a fresh socket that has only
  * ever talked to that one endpoint.
  */
-async function nat(args: { bind: string; server: NatServer; waitMs: number }): Promise<void> {
+async function nat(args: {
+  bind: string;
+  port?: number;
+  server: NatServer;
+  waitMs: number;
+}): Promise<void> {
   const { server, waitMs } = args;
-  const socket = await bound(args.bind);
+  const socket = await bound(args.bind, args.port);
   const localEndpoint = local(socket);
   const first = await ask(socket, server.a1p1, waitMs, 'm1');
   if (first === null) {
@@ -227,12 +247,14 @@ async function rtt(args: {
   const { address, port } = split(args.to);
   const sent = new Map<string, number>();
   const rtts: number[] = [];
+  const order: number[] = [];
   socket.on('message', (data) => {
     try {
       const id = String(JSON.parse(data.toString()).id);
       const at = sent.get(id);
       if (at !== undefined) {
         rtts.push(performance.now() - at);
+        order.push(Number(id.slice(1)));
         sent.delete(id);
       }
     } catch {
@@ -247,7 +269,45 @@ async function rtt(args: {
   }
   await new Promise((resolve) => setTimeout(resolve, args.timeoutMs));
   socket.close();
-  print({ rttsMs: rtts, lost: sent.size });
+  // `order`: the sequence numbers of the answers as they arrived.
+  print({ rttsMs: rtts, lost: sent.size, order });
+}
+
+/**
+ * A constant-rate UDP stream of full-size packets to the probe server, echoed back whole:
+ * `rateKbit` each way for `durationMs`. Reports how many packets were sent and came back.
+ */
+async function flood(args: {
+  bind?: string;
+  to: Endpoint;
+  rateKbit: number;
+  packetBytes: number;
+  durationMs: number;
+  waitMs: number;
+}) {
+  const socket = await bound(args.bind);
+  const { address, port } = split(args.to);
+  let received = 0;
+  socket.on('message', () => received++);
+  const header = JSON.stringify({ echo: true, pad: '' });
+  const packet = Buffer.from(
+    JSON.stringify({ echo: true, pad: 'x'.repeat(Math.max(0, args.packetBytes - header.length)) })
+  );
+  const perSecond = (args.rateKbit * 1000) / 8 / packet.length;
+  const started = performance.now();
+  let sent = 0;
+  // Send in 10 ms ticks, catching up to where the rate says we should be.
+  while (performance.now() - started < args.durationMs) {
+    const due = Math.floor(((performance.now() - started) / 1000) * perSecond);
+    for (; sent < due; sent++) {
+      socket.send(packet, port, address);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const elapsedMs = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, args.waitMs));
+  socket.close();
+  print({ sent, received, packetBytes: packet.length, elapsedMs });
 }
 
 function tcp(args: { to: Endpoint; timeoutMs: number }): void {
@@ -553,6 +613,9 @@ switch (mode) {
     break;
   case 'turn':
     await turn(args);
+    break;
+  case 'flood':
+    await flood(args);
     break;
   default:
     process.stderr.write(`unknown mode ${mode}\n`);

@@ -18,6 +18,8 @@ const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url));
  * busy machine's scheduling (tens of milliseconds seen under load).
  */
 const ANSWER_MARGIN_MS = 250;
+/** A flood's packets: about a full video RTP packet (WebRTC keeps them near 1200 bytes). */
+const FLOOD_PACKET_BYTES = 1200;
 
 export type Dependence =
   'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent';
@@ -49,6 +51,16 @@ export interface RttResult {
   readonly maxMs: number;
   readonly sent: number;
   readonly lost: number;
+  /** Sequence numbers of the answers in the order they arrived. */
+  readonly order: readonly number[];
+}
+
+export interface FloodResult {
+  readonly sent: number;
+  readonly received: number;
+  readonly packetBytes: number;
+  /** The rate achieved each way, from what was sent and the time it took. */
+  readonly kbitPerSecond: number;
 }
 
 export interface TcpResult {
@@ -97,12 +109,19 @@ export class ProbeServer {
     return `${PROBE_ADDRESSES[0]}:${port}`;
   }
 
-  /** Mapping and filtering of the participant's NAT, from one run of tests. */
-  async natBehaviour(participant: Participant): Promise<NatBehaviour> {
+  /**
+   * Mapping and filtering of the participant's NAT, from one run of tests (from a free local
+   * port, or `port`).
+   */
+  async natBehaviour(
+    participant: Participant,
+    options: { port?: number } = {}
+  ): Promise<NatBehaviour> {
     const [a1, a2] = PROBE_ADDRESSES;
     const [p1, p2] = PROBE_UDP_PORTS;
     const result = await oneShot<NatBehaviour>(participant, 'nat', {
       bind: participant.address,
+      port: options.port ?? 0,
       server: {
         a1p1: `${a1}:${p1}`,
         a1p2: `${a1}:${p2}`,
@@ -133,13 +152,17 @@ export class ProbeServer {
   ): Promise<RttResult> {
     const count = options.count ?? 20;
     const setMs = linkRoundTripMs(participant.home.link);
-    const answer = await oneShot<{ rttsMs: number[]; lost: number }>(participant, 'rtt', {
-      bind: participant.address,
-      to: this.udpEndpoint,
-      count,
-      intervalMs: options.intervalMs ?? 20,
-      timeoutMs: waitFor(participant) * 2
-    });
+    const answer = await oneShot<{ rttsMs: number[]; lost: number; order: number[] }>(
+      participant,
+      'rtt',
+      {
+        bind: participant.address,
+        to: this.udpEndpoint,
+        count,
+        intervalMs: options.intervalMs ?? 20,
+        timeoutMs: waitFor(participant) * 2
+      }
+    );
     const sorted = [...answer.rttsMs].sort((a, b) => a - b);
     const result: RttResult = {
       from: participant.name,
@@ -149,7 +172,8 @@ export class ProbeServer {
       minMs: sorted[0] ?? NaN,
       maxMs: sorted.at(-1) ?? NaN,
       sent: count,
-      lost: answer.lost
+      lost: answer.lost,
+      order: answer.order
     };
     this.#lab.log(
       `RTT ${result.from} → ${result.to}: median ${result.medianMs.toFixed(1)} ms ` +
@@ -172,7 +196,7 @@ export class ProbeServer {
   async hairpin(
     listener: Participant,
     sender: Participant
-  ): Promise<{ mapped: string | null; from: string | null }> {
+  ): Promise<{ mapped: string | null; from: string | null; senderLocal: string | null }> {
     const waitMs = 2_000;
     const listening = listener.spawn(
       process.execPath,
@@ -184,13 +208,61 @@ export class ProbeServer {
       { name: `probe hairpin-listen in ${listener.name}` }
     );
     const { mapped } = await listening.nextMessage<{ mapped: string | null }>();
+    let senderLocal: string | null = null;
     if (mapped !== null) {
-      await oneShot(sender, 'send', { bind: sender.address, to: mapped, count: 5 });
+      ({ local: senderLocal } = await oneShot<{ local: string }>(sender, 'send', {
+        bind: sender.address,
+        to: mapped,
+        count: 5
+      }));
     }
     const { from } = await listening.nextMessage<{ from: string | null }>({
       timeoutMs: waitMs * 3
     });
-    return { mapped, from };
+    return { mapped, from, senderLocal };
+  }
+
+  /**
+   * Sends one unsolicited packet from a server endpoint to `to` (what an early ICE check from
+   * a peer looks like to a router), and resolves once it is sent.
+   */
+  async sendUnsolicited(from: string, to: string): Promise<void> {
+    this.#process.send({ sendFrom: from, to });
+    await this.#process.nextMessage();
+  }
+
+  /**
+   * A UDP stream at `rateKbit` from a participant to the probe server and back (echoed), of
+   * full-size packets: whether a link carries a video call's rate.
+   */
+  async flood(
+    participant: Participant,
+    options: { rateKbit: number; durationMs: number; packetBytes?: number }
+  ): Promise<FloodResult> {
+    const answer = await oneShot<{
+      sent: number;
+      received: number;
+      packetBytes: number;
+      elapsedMs: number;
+    }>(participant, 'flood', {
+      bind: participant.address,
+      to: this.udpEndpoint,
+      rateKbit: options.rateKbit,
+      packetBytes: options.packetBytes ?? FLOOD_PACKET_BYTES,
+      durationMs: options.durationMs,
+      waitMs: waitFor(participant) * 2
+    });
+    const kbitPerSecond = (answer.sent * answer.packetBytes * 8) / answer.elapsedMs;
+    this.#lab.log(
+      `flood ${participant.name}: ${answer.sent} packets of ${answer.packetBytes} bytes at ` +
+        `${kbitPerSecond.toFixed(0)} kbit/s each way, ${answer.received} came back`
+    );
+    return {
+      sent: answer.sent,
+      received: answer.received,
+      packetBytes: answer.packetBytes,
+      kbitPerSecond
+    };
   }
 
   async stop(): Promise<void> {
