@@ -36,9 +36,15 @@ function print(message: unknown): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
+/**
+ * Receive buffers of the probe's sockets: a flood's burst must wait in the kernel while a busy
+ * machine schedules Node (the kernel caps it at net.core.rmem_max).
+ */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 function bound(address: string | undefined, port = 0): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
+    const socket = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
     socket.once('error', reject);
     socket.bind({ address, port }, () => {
       socket.off('error', reject);

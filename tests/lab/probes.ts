@@ -51,6 +51,8 @@ export interface RttResult {
   readonly maxMs: number;
   readonly sent: number;
   readonly lost: number;
+  /** Every round trip that came back, in milliseconds, fastest first. */
+  readonly rttsMs: readonly number[];
   /** Sequence numbers of the answers in the order they arrived. */
   readonly order: readonly number[];
 }
@@ -173,6 +175,7 @@ export class ProbeServer {
       maxMs: sorted.at(-1) ?? NaN,
       sent: count,
       lost: answer.lost,
+      rttsMs: sorted,
       order: answer.order
     };
     this.#lab.log(
