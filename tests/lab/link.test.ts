@@ -79,15 +79,15 @@ describe('link forwarder', () => {
   it('varies the delay by the jitter it is set to', async () => {
     // Pings further apart than the jitter's range, so that none waits for the one before it:
     // each round trip is 20 ± 10 ms each way, uniformly.
-    const count = 50;
+    const count = 100;
     const result = await probe.rtt(homes.jitter.participants[0]!, { count, intervalMs: 25 });
     expect(result.lost).toBe(0);
     // Never under 2 × 10 ms...
     expect(result.minMs).toBeGreaterThanOrEqual(20 - CLOCK_SLACK_MS);
-    // ...and about half under the 2 × 20 ms that a link without jitter never beats (a busy
-    // machine only ever adds delay, so this holds under load too).
+    // ...and some under the 2 × 20 ms that a link without jitter never beats. Half would be on
+    // a quiet machine; a busy one only adds delay, so a few must remain whatever the load.
     const fasterThanBase = result.rttsMs.filter((ms) => ms < 40 - CLOCK_SLACK_MS).length;
-    expect(fasterThanBase).toBeGreaterThanOrEqual(count / 5);
+    expect(fasterThanBase).toBeGreaterThanOrEqual(count / 20);
   });
 
   it('keeps packets in order under jitter', async () => {

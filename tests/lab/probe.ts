@@ -1,20 +1,24 @@
 /**
  * The lab's probe: a small UDP/TCP program that the lab runs inside its namespaces to measure
- * what a NAT does (RFC 4787 mapping and filtering, as RFC 5780 measures them), round-trip times
- * and reachability. One JSON argument in, JSON lines out. probes.ts drives it.
+ * what a NAT does (RFC 4787 mapping and filtering, as RFC 5780 measures them), round-trip times,
+ * reachability and TURN allocations. probes.ts drives it: a server in the wan, and an agent in
+ * each namespace it measures from (commands as JSON lines on stdin, answers on stdout). Each
+ * command also runs on its own, printing its result:
  *
  *   node probe.ts server  '{"udp":["192.0.2.20:4000",…],"tcp":["192.0.2.20:443",…]}'
+ *   node probe.ts agent
  *   node probe.ts nat     '{"bind":"192.168.1.2","server":{…},"waitMs":300}'
- *   node probe.ts rtt     '{"bind":"192.168.1.2","to":"192.0.2.20:4000","count":20,"intervalMs":20}'
+ *   node probe.ts rtt     '{"bind":"192.168.1.2","to":"192.0.2.20:4000","count":20,"intervalMs":20,"timeoutMs":500}'
  *   node probe.ts tcp     '{"to":"192.0.2.20:443","timeoutMs":1000}'
- *   node probe.ts hairpin-listen '{"bind":"192.168.1.2","server":"192.0.2.20:4000","waitMs":2000}'
  *   node probe.ts send    '{"bind":"192.168.1.3","to":"198.51.100.1:40000","count":5}'
  *   node probe.ts flood   '{"to":"192.0.2.20:4000","rateKbit":5000,"packetBytes":1200,"durationMs":2000,"waitMs":500}'
  *   node probe.ts turn    '{"server":"192.0.2.1:3478","transport":"udp","username":…,"password":…,"peers":[…]}'
+ *   (listen and await-packet, the two halves of a hairpinning test, need the agent)
  *
- * The server answers each UDP request `{ id, replyFrom? }` with `{ id, observed, from }` (the
- * source address it saw, and which of its sockets answers: `replyFrom` if it has that one), and
- * each TCP connection with one line `{ observed }`. It stops at the end of its stdin.
+ * The server answers each UDP request `{ id, replyFrom?, echo? }` with `{ id, observed, from }`
+ * (the source address it saw, and which of its sockets answers: `replyFrom` if it has that one)
+ * or, with `echo`, with the packet itself; each TCP connection gets one line `{ observed }`.
+ * Server and agent stop at the end of their stdin.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
@@ -190,15 +194,14 @@ async function nat(args: {
   port?: number;
   server: NatServer;
   waitMs: number;
-}): Promise<void> {
+}): Promise<unknown> {
   const { server, waitMs } = args;
   const socket = await bound(args.bind, args.port);
   const localEndpoint = local(socket);
   const first = await ask(socket, server.a1p1, waitMs, 'm1');
   if (first === null) {
-    print({ local: localEndpoint, reachable: false });
     socket.close();
-    return;
+    return { local: localEndpoint, reachable: false };
   }
   const samePortOther = await ask(socket, server.a1p2, waitMs, 'm2');
   const otherAddress = await ask(socket, server.a2p1, waitMs, 'm3');
@@ -233,13 +236,13 @@ async function nat(args: {
   } else {
     filtering = 'address-and-port-dependent';
   }
-  print({
+  return {
     local: localEndpoint,
     reachable: true,
     mapped: [first, samePortOther, otherAddress],
     mapping,
     filtering
-  });
+  };
 }
 
 async function rtt(args: {
@@ -276,7 +279,7 @@ async function rtt(args: {
   await new Promise((resolve) => setTimeout(resolve, args.timeoutMs));
   socket.close();
   // `order`: the sequence numbers of the answers as they arrived.
-  print({ rttsMs: rtts, lost: sent.size, order });
+  return { rttsMs: rtts, lost: sent.size, order };
 }
 
 /**
@@ -313,47 +316,79 @@ async function flood(args: {
   const elapsedMs = performance.now() - started;
   await new Promise((resolve) => setTimeout(resolve, args.waitMs));
   socket.close();
-  print({ sent, received, packetBytes: packet.length, elapsedMs });
+  return { sent, received, packetBytes: packet.length, elapsedMs };
 }
 
-function tcp(args: { to: Endpoint; timeoutMs: number }): void {
+function tcp(args: { to: Endpoint; timeoutMs: number }): Promise<unknown> {
   const { address, port } = split(args.to);
-  const conn = connect({ host: address, port });
-  const timer = setTimeout(() => {
-    conn.destroy();
-    print({ connected: false, error: 'timeout' });
-  }, args.timeoutMs);
-  let data = '';
-  conn.on('data', (chunk) => (data += chunk.toString()));
-  conn.on('end', () => {
-    clearTimeout(timer);
-    print({ connected: true, observed: JSON.parse(data).observed });
-  });
-  conn.on('error', (err: NodeJS.ErrnoException) => {
-    clearTimeout(timer);
-    print({ connected: false, error: err.code ?? err.message });
+  return new Promise((resolve) => {
+    const conn = connect({ host: address, port });
+    const timer = setTimeout(() => {
+      conn.destroy();
+      resolve({ connected: false, error: 'timeout' });
+    }, args.timeoutMs);
+    let data = '';
+    conn.on('data', (chunk) => (data += chunk.toString()));
+    conn.on('end', () => {
+      clearTimeout(timer);
+      resolve({ connected: true, observed: JSON.parse(data).observed });
+    });
+    conn.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ connected: false, error: err.code ?? err.message });
+    });
   });
 }
 
-async function hairpinListen(args: { bind: string; server: Endpoint; waitMs: number }) {
+/** Sockets kept open between commands of an agent, by handle. */
+const held = new Map<string, Socket>();
+
+/**
+ * Opens a socket, learns its public mapping from the server and keeps it (as `handle`) for
+ * {@link awaitPacket}: the first half of a hairpinning test.
+ */
+async function listen(args: { bind: string; server: Endpoint }): Promise<unknown> {
   const socket = await bound(args.bind);
   const mapped = await ask(socket, args.server, 500, 'h');
-  print({ local: local(socket), mapped });
-  const received = await collect(socket, args.waitMs);
-  const hit = received.find((r) => r.message.hairpin === true);
-  print({ from: hit?.from ?? null });
-  socket.close();
+  const handle = `s${held.size + 1}-${Date.now()}`;
+  held.set(handle, socket);
+  return { handle, local: local(socket), mapped };
 }
 
-async function send(args: { bind?: string; to: Endpoint; count: number }) {
+/** Waits for the first hairpin packet on a kept socket, and closes it. */
+async function awaitPacket(args: { handle: string; waitMs: number }): Promise<unknown> {
+  const socket = held.get(args.handle);
+  if (socket === undefined) {
+    throw new Error(`no socket ${args.handle}`);
+  }
+  held.delete(args.handle);
+  const from = await new Promise<Endpoint | null>((resolve) => {
+    const timer = setTimeout(() => resolve(null), args.waitMs);
+    socket.on('message', (data, rinfo) => {
+      try {
+        if (JSON.parse(data.toString()).hairpin === true) {
+          clearTimeout(timer);
+          resolve(`${rinfo.address}:${rinfo.port}`);
+        }
+      } catch {
+        // Not a probe message.
+      }
+    });
+  });
+  socket.close();
+  return { from };
+}
+
+async function send(args: { bind?: string; to: Endpoint; count: number }): Promise<unknown> {
   const socket = await bound(args.bind);
   const { address, port } = split(args.to);
   for (let i = 0; i < args.count; i++) {
     socket.send(JSON.stringify({ hairpin: true }), port, address);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  print({ local: local(socket), sent: args.count });
+  const result = { local: local(socket), sent: args.count };
   socket.close();
+  return result;
 }
 
 // --- TURN (RFC 8656) over STUN (RFC 8489): just enough to allocate and ask for permissions ---
@@ -537,13 +572,12 @@ async function turn(args: {
   username: string;
   password: string;
   peers?: string[];
-}): Promise<void> {
+}): Promise<unknown> {
   let channel;
   try {
     channel = await stunChannel(args.server, args.transport);
   } catch (err) {
-    print({ allocated: false, error: `connect: ${(err as NodeJS.ErrnoException).code ?? err}` });
-    return;
+    return { allocated: false, error: `connect: ${(err as NodeJS.ErrnoException).code ?? err}` };
   }
   try {
     const transport: Attribute = [ATTR.REQUESTED_TRANSPORT, Buffer.from([PROTOCOL_UDP, 0, 0, 0])];
@@ -551,8 +585,7 @@ async function turn(args: {
     const realm = challenge.attributes.get(ATTR.REALM);
     const nonce = challenge.attributes.get(ATTR.NONCE);
     if (challenge.type !== (ALLOCATE | ERROR) || realm === undefined || nonce === undefined) {
-      print({ allocated: false, error: `unexpected first answer ${challenge.type.toString(16)}` });
-      return;
+      return { allocated: false, error: `unexpected first answer ${challenge.type.toString(16)}` };
     }
     const key = createHash('md5')
       .update(`${args.username}:${realm.toString()}:${args.password}`)
@@ -564,8 +597,7 @@ async function turn(args: {
     ];
     const answer = await channel.request(stunMessage(ALLOCATE, [transport, ...auth], key));
     if (answer.type !== (ALLOCATE | SUCCESS)) {
-      print({ allocated: false, error: errorCode(answer.attributes.get(ATTR.ERROR_CODE)) });
-      return;
+      return { allocated: false, error: errorCode(answer.attributes.get(ATTR.ERROR_CODE)) };
     }
     const permissions: Record<string, string> = {};
     for (const peer of args.peers ?? []) {
@@ -578,52 +610,69 @@ async function turn(args: {
           : errorCode(reply.attributes.get(ATTR.ERROR_CODE));
     }
     const lifetime = answer.attributes.get(ATTR.LIFETIME);
-    print({
+    const result = {
       allocated: true,
       relayed: xorAddress(answer.attributes.get(ATTR.XOR_RELAYED_ADDRESS)),
       mapped: xorAddress(answer.attributes.get(ATTR.XOR_MAPPED_ADDRESS)),
       lifetimeS: lifetime?.readUInt32BE(0),
       permissions
-    });
+    };
     // Release it: a REFRESH with LIFETIME 0 (RFC 8656 section 7).
     await channel
       .request(stunMessage(REFRESH, [[ATTR.LIFETIME, Buffer.alloc(4)], ...auth], key))
       .catch(() => {});
+    return result;
   } catch (err) {
-    print({ allocated: false, error: (err as Error).message });
+    return { allocated: false, error: (err as Error).message };
   } finally {
     channel.close();
   }
 }
 
+/** What each mode does, for one-shot runs and for the agent alike. */
+const MODES: Record<string, (args: never) => Promise<unknown>> = {
+  nat,
+  rtt,
+  flood,
+  tcp,
+  listen,
+  'await-packet': awaitPacket,
+  send,
+  turn
+};
+
+/**
+ * Runs commands from stdin, one JSON line each (`{ id, mode, args }`), concurrently, answering
+ * each with `{ id, result }` or `{ id, error }`: one Node process per namespace instead of one
+ * per measurement (starting Node costs seconds on a busy machine). Stops at the end of stdin.
+ */
+function agent(): void {
+  let pending = '';
+  process.stdin.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines.filter((l) => l.trim() !== '')) {
+      const { id, mode, args } = JSON.parse(line) as { id: number; mode: string; args: never };
+      const run = MODES[mode];
+      (run === undefined ? Promise.reject(new Error(`unknown mode ${mode}`)) : run(args)).then(
+        (result) => print({ id, result }),
+        (err: Error) => print({ id, error: err.message })
+      );
+    }
+  });
+  process.stdin.on('end', () => process.exit(0));
+  print({ ready: true });
+}
+
 const [mode, json] = process.argv.slice(2);
 const args = JSON.parse(json ?? '{}');
-switch (mode) {
-  case 'server':
-    await server(args);
-    break;
-  case 'nat':
-    await nat(args);
-    break;
-  case 'rtt':
-    await rtt(args);
-    break;
-  case 'tcp':
-    tcp(args);
-    break;
-  case 'hairpin-listen':
-    await hairpinListen(args);
-    break;
-  case 'send':
-    await send(args);
-    break;
-  case 'turn':
-    await turn(args);
-    break;
-  case 'flood':
-    await flood(args);
-    break;
-  default:
-    process.stderr.write(`unknown mode ${mode}\n`);
-    process.exit(2);
+if (mode === 'server') {
+  await server(args);
+} else if (mode === 'agent') {
+  agent();
+} else if (mode !== undefined && MODES[mode] !== undefined) {
+  print(await MODES[mode](args as never));
+} else {
+  process.stderr.write(`unknown mode ${mode}\n`);
+  process.exit(2);
 }

@@ -20,6 +20,10 @@ const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url));
 const ANSWER_MARGIN_MS = 250;
 /** A flood's packets: about a full video RTP packet (WebRTC keeps them near 1200 bytes). */
 const FLOOD_PACKET_BYTES = 1200;
+/** How long a hairpin listener waits for the sender's first packet. */
+const HAIRPIN_WAIT_MS = 5_000;
+/** How often an idle agent's reader looks again (it only ever waits for answers). */
+const AGENT_IDLE_MS = 60_000;
 
 export type Dependence =
   'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent';
@@ -121,7 +125,7 @@ export class ProbeServer {
   ): Promise<NatBehaviour> {
     const [a1, a2] = PROBE_ADDRESSES;
     const [p1, p2] = PROBE_UDP_PORTS;
-    const result = await oneShot<NatBehaviour>(participant, 'nat', {
+    const result = await probeIn<NatBehaviour>(participant, 'nat', {
       bind: participant.address,
       port: options.port ?? 0,
       server: {
@@ -154,7 +158,7 @@ export class ProbeServer {
   ): Promise<RttResult> {
     const count = options.count ?? 20;
     const setMs = linkRoundTripMs(participant.home.link);
-    const answer = await oneShot<{ rttsMs: number[]; lost: number; order: number[] }>(
+    const answer = await probeIn<{ rttsMs: number[]; lost: number; order: number[] }>(
       participant,
       'rtt',
       {
@@ -188,7 +192,7 @@ export class ProbeServer {
 
   /** Whether `from` can open a TCP connection to `to` (any namespace of the lab). */
   async tcp(from: Namespace, to: string, timeoutMs = 2_000): Promise<TcpResult> {
-    return oneShot<TcpResult>(from, 'tcp', { to, timeoutMs });
+    return probeIn<TcpResult>(from, 'tcp', { to, timeoutMs });
   }
 
   /**
@@ -200,28 +204,25 @@ export class ProbeServer {
     listener: Participant,
     sender: Participant
   ): Promise<{ mapped: string | null; from: string | null; senderLocal: string | null }> {
-    const waitMs = 2_000;
-    const listening = listener.spawn(
-      process.execPath,
-      [
-        PROBE,
-        'hairpin-listen',
-        JSON.stringify({ bind: listener.address, server: this.udpEndpoint, waitMs })
-      ],
-      { name: `probe hairpin-listen in ${listener.name}` }
+    const { handle, mapped } = await probeIn<{ handle: string; mapped: string | null }>(
+      listener,
+      'listen',
+      { bind: listener.address, server: this.udpEndpoint }
     );
-    const { mapped } = await listening.nextMessage<{ mapped: string | null }>();
+    // Listen while the sender sends (the listener resolves at the first hairpin packet).
+    const heard = probeIn<{ from: string | null }>(listener, 'await-packet', {
+      handle,
+      waitMs: HAIRPIN_WAIT_MS
+    });
     let senderLocal: string | null = null;
     if (mapped !== null) {
-      ({ local: senderLocal } = await oneShot<{ local: string }>(sender, 'send', {
+      ({ local: senderLocal } = await probeIn<{ local: string }>(sender, 'send', {
         bind: sender.address,
         to: mapped,
         count: 5
       }));
     }
-    const { from } = await listening.nextMessage<{ from: string | null }>({
-      timeoutMs: waitMs * 3
-    });
+    const { from } = await heard;
     return { mapped, from, senderLocal };
   }
 
@@ -242,7 +243,7 @@ export class ProbeServer {
     participant: Participant,
     options: { rateKbit: number; durationMs: number; packetBytes?: number }
   ): Promise<FloodResult> {
-    const answer = await oneShot<{
+    const answer = await probeIn<{
       sent: number;
       received: number;
       packetBytes: number;
@@ -300,7 +301,7 @@ export function turnAllocate(
     peers?: readonly string[];
   }
 ): Promise<TurnAllocation> {
-  return oneShot<TurnAllocation>(from, 'turn', options);
+  return probeIn<TurnAllocation>(from, 'turn', options);
 }
 
 /** How long to wait for an answer across a participant's uplink (twice: out and back in). */
@@ -308,15 +309,67 @@ function waitFor(participant: Participant): number {
   return linkWorstRoundTripMs(participant.home.link) * 2 + ANSWER_MARGIN_MS;
 }
 
-async function oneShot<T>(ns: Namespace, mode: string, args: unknown): Promise<T> {
-  const child = ns.spawn(process.execPath, [PROBE, mode, JSON.stringify(args)], {
-    name: `probe ${mode} in ${ns.name}`
-  });
-  try {
-    return await child.nextMessage<T>({ timeoutMs: 60_000 });
-  } finally {
-    await child.stop();
+/** One probe agent per namespace, started on first use and stopped with the lab. */
+const agents = new WeakMap<Namespace, Promise<Agent>>();
+
+class Agent {
+  readonly #process: LabProcess;
+  readonly #waiting = new Map<number, (answer: { result?: unknown; error?: string }) => void>();
+  #nextId = 1;
+
+  constructor(process: LabProcess) {
+    this.#process = process;
+    void this.#read();
   }
+
+  call<T>(mode: string, args: unknown): Promise<T> {
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.set(id, (answer) =>
+        answer.error === undefined
+          ? resolve(answer.result as T)
+          : reject(new LabProcessError(`probe ${mode}: ${answer.error}`))
+      );
+      this.#process.send({ id, mode, args });
+    });
+  }
+
+  async #read(): Promise<void> {
+    for (;;) {
+      let answer: { id: number; result?: unknown; error?: string };
+      try {
+        answer = await this.#process.nextMessage({ timeoutMs: AGENT_IDLE_MS });
+      } catch (err) {
+        if (!this.#process.running) {
+          for (const settle of this.#waiting.values()) {
+            settle({ error: (err as Error).message });
+          }
+          this.#waiting.clear();
+          return;
+        }
+        continue; // only idle
+      }
+      this.#waiting.get(answer.id)?.(answer);
+      this.#waiting.delete(answer.id);
+    }
+  }
+}
+
+/** Runs one probe command inside `ns` (through that namespace's agent). */
+async function probeIn<T>(ns: Namespace, mode: string, args: unknown): Promise<T> {
+  let agent = agents.get(ns);
+  if (agent === undefined) {
+    agent = (async () => {
+      const child = ns.spawn(process.execPath, [PROBE, 'agent'], {
+        name: `probe agent in ${ns.name}`,
+        stdin: true
+      });
+      await child.nextMessage();
+      return new Agent(child);
+    })();
+    agents.set(ns, agent);
+  }
+  return (await agent).call<T>(mode, args);
 }
 
 function splitEndpoint(endpoint: string): [string, string] {
