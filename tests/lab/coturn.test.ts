@@ -118,7 +118,7 @@ describe('coturn in the lab', () => {
     }
   });
 
-  it('relays to public (documentation) addresses and to itself, never to private or loopback ones', async () => {
+  it('relays to public (documentation) addresses and to itself, never to private, link-local, multicast or loopback ones', async () => {
     const { username, credential } = coturn.credentials({ id: 'a1' });
     const allocation = await turnAllocate(home.participants[0]!, {
       server: `${TURN_ADDRESS}:3478`,
@@ -133,6 +133,8 @@ describe('coturn in the lab', () => {
         '10.1.2.3',
         '172.16.0.1',
         '100.64.0.1',
+        '169.254.1.1',
+        '224.0.0.1',
         '127.0.0.1'
       ]
     });
@@ -144,6 +146,8 @@ describe('coturn in the lab', () => {
       '10.1.2.3': '403 Forbidden IP',
       '172.16.0.1': '403 Forbidden IP',
       '100.64.0.1': '403 Forbidden IP',
+      '169.254.1.1': '403 Forbidden IP',
+      '224.0.0.1': '403 Forbidden IP',
       '127.0.0.1': '403 Forbidden IP'
     });
   });

@@ -34,10 +34,11 @@ export const DEFAULT_CREDENTIAL_TTL_S = 60 * 60;
 const READY_POLL_MS = 100;
 
 /**
- * Address ranges coturn must not relay to, as a production TURN server should not (coturn's
- * own example config lists them): without these, anyone with credentials could use the server
- * to reach the operator's private network. coturn already refuses loopback peers unless
- * `allow-loopback-peers` is set. The lab's participants that coturn relays to are on
+ * Address ranges coturn must not relay to, as a production TURN server should not: without
+ * these, anyone with credentials could use the server to reach the operator's private network.
+ * coturn 4.6's own defaults refuse only loopback (unless `allow-loopback-peers`) and 0.0.0.0/8;
+ * private, carrier-grade NAT, link-local and multicast peers are relayed to unless denied
+ * (checked in this lab: CreatePermission succeeds for each of them without these lines). The lab's participants that coturn relays to are on
  * documentation addresses (routers' public addresses, `none` homes, coturn's own relays for
  * relay-to-relay), so none of these stops a lab call, and a test can show that a relayed
  * packet to a home's private host candidate is refused, as it would be on the internet.
@@ -97,7 +98,9 @@ export function coturnConfig(options: { secret: string; dir: string }): string {
     '# removed with the lab.',
     '',
     "# Listen on the lab's two server addresses only, never on every interface. Two addresses",
-    '# make RFC 5780 behaviour discovery possible (OTHER-ADDRESS, CHANGE-REQUEST).',
+    '# make RFC 5780 behaviour discovery possible (OTHER-ADDRESS, CHANGE-REQUEST), which the',
+    '# lab uses to check its NATs; a public server may rather turn it off (no-rfc5780): it makes',
+    '# answers larger, a better amplifier.',
     `listening-ip=${TURN_ADDRESS}`,
     `listening-ip=${TURN_ALT_ADDRESS}`,
     '# STUN, and TURN over UDP and TCP, on the standard port (RFC 8489, RFC 8656).',
@@ -126,9 +129,11 @@ export function coturnConfig(options: { secret: string; dir: string }): string {
     'no-tls',
     'no-dtls',
     '',
-    '# Peers: loopback is refused by default (allow-loopback-peers is not set); refuse',
-    '# multicast and the private ranges too, as a TURN server on the internet must, so that',
-    '# credentials never open a way into the network the server stands in.',
+    '# Peers: coturn refuses loopback (allow-loopback-peers is not set) and 0.0.0.0/8 by',
+    '# default, and relays to everything else. Refuse multicast and the private ranges too, as a',
+    '# TURN server on the internet must, so that credentials never open a way into the network',
+    "# the server stands in. Public peers (the lab's documentation addresses) stay allowed,",
+    "# coturn's own relay addresses included (both sides of a call on TURN).",
     'no-multicast-peers',
     ...DENIED_PEER_RANGES.flatMap(([from, to, what]) => [
       `# ${what}`,
