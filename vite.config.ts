@@ -139,6 +139,21 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000
         }
+      },
+      {
+        extends: true,
+        test: {
+          // The network lab (tests/lab): namespaces, NAT routers, coturn and browsers in homes.
+          // Only under `npm run test:lab` (a loopback-only namespace), one file at a time: each
+          // builds its own lab, and two cores fit one. Building the app for the call test may
+          // take minutes on a busy machine.
+          name: 'lab',
+          include: ['tests/lab/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000
+        }
       }
     ]
   }

@@ -6,11 +6,14 @@
  * Chromium's background requests and any test that reached past 127.0.0.1 would fail there
  * instead of quietly using the internet. Inside, SAMEN_NETNS=1 tells the tests that the
  * namespace is theirs: the recovery test cuts a browser's UDP ports with `ip rule` there, and
- * only there. Where no namespace can be made, the command runs as it is, and says so.
+ * only there, and SAMEN_HOST_ADDRESSES lists the machine's own (non-loopback IPv4) addresses, which
+ * the network lab's isolation test checks it cannot reach. Where no namespace can be made, the
+ * command runs as it is, and says so.
  *
  *   node scripts/isolated.ts vitest run
  */
 import { spawnSync } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 
 const command = process.argv.slice(2);
 if (command.length === 0) {
@@ -33,6 +36,15 @@ function namespaceFlags(): string[] | undefined {
   });
 }
 
+/** This machine's IPv4 addresses other than loopback, comma-separated (read before unsharing). */
+function hostAddresses(): string {
+  return Object.values(networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .filter((a) => a.family === 'IPv4' && !a.internal)
+    .map((a) => a.address)
+    .join(',');
+}
+
 let result;
 const flags = namespaceFlags();
 if (flags !== undefined) {
@@ -42,7 +54,10 @@ if (flags !== undefined) {
   result = spawnSync(
     'unshare',
     [...flags, 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...command],
-    { stdio: 'inherit', env: { ...process.env, SAMEN_NETNS: '1' } }
+    {
+      stdio: 'inherit',
+      env: { ...process.env, SAMEN_NETNS: '1', SAMEN_HOST_ADDRESSES: hostAddresses() }
+    }
   );
 } else {
   console.log('[isolated] no network namespace could be made: running without one');

@@ -1,7 +1,8 @@
 /**
  * The local stack `npm start` runs and the browser tests use: a swarm of Samen nodes on
  * 127.0.0.1, and a static server for the built app that also answers /network.json with the
- * swarm's addresses. Nothing listens beyond loopback.
+ * swarm's addresses. Nothing listens beyond loopback, unless `host` says otherwise (the network
+ * lab runs the stack on a wan address inside its own namespace: tests/lab/stack.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -24,6 +25,13 @@ export interface LocalStack {
 
 export interface LocalStackOptions {
   readonly port: number;
+  /**
+   * The address the nodes and the app server bind to and announce (in network.json and the
+   * URL); loopback by default.
+   */
+  readonly host?: string;
+  /** network.json's `iceServers` (STUN and TURN); none by default, as loopback needs none. */
+  readonly iceServers?: readonly RTCIceServer[];
   /** How many Samen nodes to start; 0 serves the app alone (give `networkJsonOverride`). */
   readonly nodes: number;
   /** Serve this instead of the swarm's network.json (tests of a malformed file, say). */
@@ -51,7 +59,17 @@ export function buildIfNeeded(log: (message: string) => void = () => {}): void {
     return;
   }
   log('building the app (vite build)…');
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build'], { stdio: 'inherit' });
+  // Called from a vitest test (the network lab's), the build must not inherit vitest's
+  // environment: vite.config.ts leaves the PWA and Paraglide plugins out when VITEST is set.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key, value]) => !key.startsWith('VITEST') && !(key === 'NODE_ENV' && value === 'test')
+    )
+  );
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build'], {
+    stdio: 'inherit',
+    env
+  });
 }
 
 function newestMtime(paths: readonly string[]): number {
@@ -73,18 +91,23 @@ function newestMtime(paths: readonly string[]): number {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
+  const host = options.host ?? HOST;
   // The node options are the CLI's defaults (which want at least one node); `startSwarm` itself
   // starts as many as it is told, none included.
   const cli = parseCli(['--port', '0', '--nodes', String(Math.max(1, options.nodes))]);
   const nodes = await startSwarm(
     options.nodes,
-    { ...cli.node, host: HOST, basePort: 0 },
+    { ...cli.node, host, basePort: 0 },
     {
       info: (message) => log(message)
     }
   );
   const networkJson = networkJsonFor(nodes, 'Samen local network', cli.node.dhtProtocol);
-  const networkBody = options.networkJsonOverride ?? writeNetworkJson(networkJson);
+  const served =
+    options.iceServers === undefined
+      ? networkJson
+      : { ...networkJson, iceServers: [...options.iceServers] };
+  const networkBody = options.networkJsonOverride ?? writeNetworkJson(served);
 
   const assets = sirv(options.buildDir ?? BUILD_DIR, {
     extensions: ['html'],
@@ -114,15 +137,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, HOST, () => resolve());
+    server.listen(options.port, host, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
 
   return {
-    url: `http://${HOST}:${port}/`,
+    url: `http://${host}:${port}/`,
     nodes,
-    networkJson,
+    networkJson: served,
     stop: async () => {
       await closeServer(server);
       await Promise.allSettled(nodes.map((node) => node.stop()));
