@@ -135,6 +135,18 @@ export class CallNode extends Emitter<CallNodeEvents> {
     return { connectedNodes: nodes.size, relayAddresses: this.relayAddresses().map(String) };
   }
 
+  /**
+   * Whether we dial someone through this relay (its peer ID): one of the profile's own nodes,
+   * or one that holds our reservation. A provider record or a roster names whatever relay it
+   * likes, and the relay sees the IP of whoever dials through it: planted records must not
+   * make every joiner dial an attacker's relay (SECURITY.md).
+   */
+  isTrustedRelay(relay: string): boolean {
+    return (
+      this.#bootstrapPeers.has(relay) || this.relayAddresses().some((ma) => relayOf(ma) === relay)
+    );
+  }
+
   /** Our /p2p-circuit addresses: one per relay that holds a reservation for us. */
   relayAddresses(): Multiaddr[] {
     return this.libp2p.getMultiaddrs().filter((ma) => Circuit.matches(ma));
@@ -336,6 +348,13 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       }
     );
   });
+}
+
+/** The relay's peer ID in a /p2p-circuit address (the /p2p before /p2p-circuit). */
+export function relayOf(ma: Multiaddr): string | undefined {
+  const components = ma.getComponents();
+  const circuitAt = components.findIndex((c) => c.name === 'p2p-circuit');
+  return components.slice(0, Math.max(circuitAt, 0)).findLast((c) => c.name === 'p2p')?.value;
 }
 
 function peerIdOf(address: string): string {

@@ -33,6 +33,13 @@ export const LOOKUP_INTERVAL_WHILE_IN_CALL_MS = 15_000;
  */
 export const REANNOUNCE_INTERVAL_MS = 5 * 60_000;
 
+/**
+ * Providers taken from one lookup: a call has at most 8 people, and records outlive them a
+ * while. One DHT answer may carry any number: a hostile server that plants a hundred must not
+ * make us dial a hundred (each dial is a run at our admission limits, and an IP to a relay).
+ */
+export const MAX_PROVIDERS_PER_LOOKUP = 16;
+
 /** One lookup or announcement may take this long before it is abandoned and retried. */
 export const QUERY_TIMEOUT_MS = 20_000;
 
@@ -169,16 +176,20 @@ export class Rendezvous extends Emitter<RendezvousEvents> {
   async #lookup(cid: CID): Promise<void> {
     const { node, onProgress } = this.#init;
     const signal = AbortSignal.any([this.#signal, AbortSignal.timeout(QUERY_TIMEOUT_MS)]);
+    let taken = 0;
     try {
       for await (const event of node.libp2p.services.dht.findProviders(cid, { signal })) {
         if (event.name !== 'PROVIDER') {
           continue;
         }
         for (const provider of event.providers) {
-          if (provider.id.equals(node.peerId)) {
+          if (provider.id.equals(node.peerId) || taken >= MAX_PROVIDERS_PER_LOOKUP) {
             continue;
           }
-          const addresses = dialableRelayAddresses(provider.id, provider.multiaddrs);
+          taken++;
+          const addresses = dialableRelayAddresses(provider.id, provider.multiaddrs, (relay) =>
+            node.isTrustedRelay(relay)
+          );
           if (addresses.length === 0) {
             continue;
           }
@@ -223,9 +234,14 @@ export class Rendezvous extends Emitter<RendezvousEvents> {
 
 /**
  * The relayed addresses of a provider, each ending in the provider's own `/p2p/<id>` (a record
- * may carry `…/p2p/RELAY/p2p-circuit` without it, which would dial the relay itself).
+ * may carry `…/p2p/RELAY/p2p-circuit` without it, which would dial the relay itself), through
+ * relays `trusted` accepts (all by default: the addresses we found ourselves).
  */
-export function dialableRelayAddresses(peer: PeerId, addresses: readonly Multiaddr[]): Multiaddr[] {
+export function dialableRelayAddresses(
+  peer: PeerId,
+  addresses: readonly Multiaddr[],
+  trusted: (relay: string) => boolean = () => true
+): Multiaddr[] {
   const id = peer.toString();
   const result = new Map<string, Multiaddr>();
   for (const address of addresses) {
@@ -236,7 +252,8 @@ export function dialableRelayAddresses(peer: PeerId, addresses: readonly Multiad
     const circuitAt = components.findIndex((c) => c.name === 'p2p-circuit');
     // Up to and including /p2p-circuit: the relay's address; then exactly our peer's ID.
     const relayPart = components.slice(0, circuitAt + 1);
-    if (!relayPart.some((c) => c.name === 'p2p')) {
+    const relay = relayPart.findLast((c) => c.name === 'p2p')?.value;
+    if (relay === undefined || !trusted(relay)) {
       continue;
     }
     const dialable = multiaddr(relayPart).encapsulate(`/p2p/${id}`);

@@ -10,6 +10,8 @@ import { PeerAdmissions } from '../../src/p2p/admissions.ts';
 import {
   CLOSE_GRACE_MS,
   DIRECT_FALLBACK_MS,
+  DIRECT_PATH_DEADLINE_MS,
+  MAX_CONCURRENT_DIALS,
   Mesh,
   RECONNECT_GIVE_UP_MS,
   type MeshComponents
@@ -44,6 +46,13 @@ class FakeLibp2p extends EventTarget {
   readonly hangUps: string[] = [];
   /** What a dial of a relayed address does: connect (default) or fail. */
   relayDial: 'connect' | 'fail' = 'connect';
+  /** What the WebRTC upgrade does: connect (default), or fail as a blocked network makes it. */
+  webrtcDial: 'connect' | 'fail' = 'connect';
+  /** While set, relayed dials wait for it: to see how many run at once. */
+  gate: Promise<void> | undefined;
+  /** Relayed dials under way now, and the most at once. */
+  relayDialsNow = 0;
+  relayDialsMost = 0;
   /** The peer's side of every session we open, for the test to read and write. */
   readonly sessions: { channel: SessionChannel; received: SessionMessage[] }[] = [];
   readonly peerStore = { get: () => Promise.reject(new Error('not found')) };
@@ -59,6 +68,15 @@ class FakeLibp2p extends EventTarget {
     const direct = WebRTC.matches(address);
     if (!direct && this.relayDial === 'fail') {
       throw Object.assign(new Error('no route'), { name: 'DialError' });
+    }
+    if (direct && this.webrtcDial === 'fail') {
+      throw Object.assign(new Error('ICE failed'), { name: 'DialError' });
+    }
+    if (!direct) {
+      this.relayDialsNow++;
+      this.relayDialsMost = Math.max(this.relayDialsMost, this.relayDialsNow);
+      await this.gate;
+      this.relayDialsNow--;
     }
     const remotePeer = (await import('@libp2p/peer-id')).peerIdFromString(peerText);
     return this.connect(remotePeer, direct, address);
@@ -146,6 +164,9 @@ class FakeAdmission extends Emitter<AdmissionEvents> {
   }
 }
 
+/** Which relays the node trusts (node.ts isTrustedRelay); the test's RELAY by default. */
+let trusted: (relay: string) => boolean = () => true;
+
 function setup(local: PeerId) {
   const libp2p = new FakeLibp2p(local);
   const admissions = new PeerAdmissions();
@@ -154,7 +175,7 @@ function setup(local: PeerId) {
   const security: SecurityEvent[] = [];
   let lookups = 0;
   const components = {
-    node: { peerId: local, admissions, libp2p },
+    node: { peerId: local, admissions, libp2p, isTrustedRelay: () => true },
     admission
   } as unknown as MeshComponents;
   const mesh = new Mesh(components, {
@@ -163,10 +184,13 @@ function setup(local: PeerId) {
     outgoingMedia: () => ({ audio: null, video: null, screen: false }),
     createMedia: () => undefined,
     lookNow: () => lookups++,
-    mark: () => {}
+    mark: () => {},
+    turnAvailable: false
   });
   mesh.addEventListener('security', (event) => security.push(event.detail));
   mesh.start();
+  (components.node as { isTrustedRelay: (relay: string) => boolean }).isTrustedRelay = (relay) =>
+    trusted(relay);
   cleanups.push(() => controller.abort());
   const states = () => Object.fromEntries(mesh.links.map((l) => [l.key, l.snapshot(false).state]));
   return { mesh, libp2p, admission, admissions, security, states, lookups: () => lookups };
@@ -178,6 +202,7 @@ describe('Mesh', () => {
   afterEach(() => {
     cleanups.splice(0).forEach((cleanup) => cleanup());
     vi.useRealTimers();
+    trusted = () => true;
   });
 
   it('brings a found peer through connecting and admitted to direct, and opens the session', async () => {
@@ -309,5 +334,67 @@ describe('Mesh', () => {
     const third = await newPeerId();
     mesh.reach(third, [relayed(third)]);
     expect(libp2p.dials).toHaveLength(2);
+  });
+
+  it('says when no direct path opens within DIRECT_PATH_DEADLINE_MS, and clears it once one does', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const { low, high } = await orderedPeers();
+    const { mesh, libp2p, security, states } = setup(low);
+    libp2p.webrtcDial = 'fail';
+    mesh.reach(high, [relayed(high)]);
+    await vi.waitFor(() => expect(states()).toEqual({ [high.toString()]: 'admitted' }));
+    expect(security).toEqual([]);
+    await vi.advanceTimersByTimeAsync(DIRECT_PATH_DEADLINE_MS);
+    expect(security).toEqual([{ kind: 'no-direct-path', peerId: high.toString(), turn: false }]);
+    expect(mesh.links[0]!.snapshot(false)).toMatchObject({
+      state: 'admitted',
+      problem: 'no-direct-path'
+    });
+    // The network lets it through after all (the other side's upgrade, say): the problem goes.
+    libp2p.connect(high, true, multiaddr(`${RELAY}/p2p-circuit/webrtc/p2p/${high}`));
+    expect(mesh.links[0]!.snapshot(false)).toEqual({ peerId: high.toString(), state: 'direct' });
+  });
+
+  it('dials at most MAX_CONCURRENT_DIALS found peers at once; the others wait their turn', async () => {
+    const local = await newPeerId();
+    const { mesh, libp2p, states } = setup(local);
+    let open = () => {};
+    libp2p.gate = new Promise<void>((resolve) => (open = resolve));
+    const found = await Promise.all(Array.from({ length: MAX_CONCURRENT_DIALS + 3 }, newPeerId));
+    for (const peer of found) {
+      mesh.reach(peer, [relayed(peer)]);
+    }
+    await vi.waitFor(() => expect(libp2p.relayDialsNow).toBe(MAX_CONCURRENT_DIALS));
+    open();
+    await vi.waitFor(() =>
+      expect(Object.values(states()).filter((s) => s === 'direct')).toHaveLength(found.length)
+    );
+    expect(libp2p.relayDialsMost).toBe(MAX_CONCURRENT_DIALS);
+  });
+
+  it('dials a roster entry only through a relay it trusts', async () => {
+    const { low, high } = await orderedPeers();
+    const { mesh, libp2p } = setup(low);
+    mesh.reach(high, [relayed(high)]);
+    await vi.waitFor(() => expect(libp2p.sessions).toHaveLength(1));
+    await vi.waitFor(() =>
+      expect(libp2p.sessions[0]!.received.some((m) => m.mediaState !== undefined)).toBe(true)
+    );
+    const [stranger, friend] = [await newPeerId(), await newPeerId()];
+    const hostileRelay =
+      '/ip4/203.0.113.9/tcp/4001/ws/p2p/12D3KooWHfSjWNhf5XCD5mnTqomEBmLyKXnmgKtnSX3j1y5CCRyB';
+    trusted = (relay) => RELAY.endsWith(relay);
+    await libp2p.sessions[0]!.channel.send({
+      roster: {
+        peers: [
+          { peerId: stranger.toString(), addrs: [`${hostileRelay}/p2p-circuit/p2p/${stranger}`] },
+          { peerId: friend.toString(), addrs: [`${relayed(friend)}`] }
+        ]
+      }
+    });
+    await vi.waitFor(() =>
+      expect(libp2p.dials.some((d) => d.endsWith(friend.toString()))).toBe(true)
+    );
+    expect(libp2p.dials.some((d) => d.includes('203.0.113.9'))).toBe(false);
   });
 });

@@ -27,6 +27,7 @@ import {
   type CertificateFactory,
   type MediaCertificate
 } from '../media-certificate.ts';
+import { hasTurnServer } from '../ice-servers.ts';
 import { mediaIceConfig } from '../media-path.ts';
 import { createCallNode, type CallNode } from '../node.ts';
 import { Admission } from '../protocols/admit/index.ts';
@@ -289,7 +290,8 @@ export class Call extends Emitter<CallEvents> {
         outgoingMedia: () => this.#outgoing,
         createMedia: (init) => this.#createMedia(node, init),
         lookNow: () => this.#rendezvous?.lookNow(),
-        mark: (name) => this.#mark(name)
+        mark: (name) => this.#mark(name),
+        turnAvailable: hasTurnServer(this.#init.network.iceServers)
       }
     );
     this.#mesh = mesh;

@@ -12,6 +12,7 @@ import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { Circuit, WebRTC } from '@multiformats/multiaddr-matcher';
 import { CALL_MARKS } from '../constants.ts';
+import { remember } from '../bounded.ts';
 import { AbortedError, AdmissionRateLimitedError } from '../errors.ts';
 import { Emitter } from '../events.ts';
 import type { CallNode, CallLibp2p } from '../node.ts';
@@ -66,6 +67,25 @@ export const RECONNECT_GIVE_UP_MS = 45_000;
 /** How long a closed direct connection's last messages (a goodbye) have to be read. */
 export const CLOSE_GRACE_MS = 1_000;
 
+/**
+ * Peers dialled and admitted at once. Provider records and rosters can name many; a few at a
+ * time keep a planted record from costing many admission runs at once (the rest wait).
+ */
+export const MAX_CONCURRENT_DIALS = 3;
+
+/** Peers waiting for a dial slot; more are dropped (they are found again on the next lookup). */
+export const MAX_WAITING_DIALS = 32;
+
+/** Peers remembered as unreachable or failed: a stranger cannot grow these without end. */
+export const MAX_REMEMBERED_PEERS = 256;
+
+/**
+ * A participant admitted this long ago with no direct connection yet: say so, with what would
+ * help (its or our network blocks direct connections). The upgrade goes on trying meanwhile.
+ * On loopback it takes 110–200 ms; through a home router with STUN about a second.
+ */
+export const DIRECT_PATH_DEADLINE_MS = 12_000;
+
 /** What the mesh uses of libp2p: narrow, so that its unit tests can stand in for it. */
 export type MeshLibp2p = Pick<
   CallLibp2p,
@@ -73,7 +93,9 @@ export type MeshLibp2p = Pick<
 >;
 
 export interface MeshComponents {
-  readonly node: Pick<CallNode, 'peerId' | 'admissions'> & { readonly libp2p: MeshLibp2p };
+  readonly node: Pick<CallNode, 'peerId' | 'admissions' | 'isTrustedRelay'> & {
+    readonly libp2p: MeshLibp2p;
+  };
   readonly admission: Pick<Admission, 'admit' | 'waitFor' | 'addEventListener'>;
 }
 
@@ -87,6 +109,8 @@ export interface MeshInit {
   lookNow(): void;
   /** Marks a milestone of the call (CALL_MARKS). */
   mark(name: string): void;
+  /** Whether the network profile has a TURN server (said when no direct path opens). */
+  readonly turnAvailable: boolean;
 }
 
 export interface MeshEvents {
@@ -106,14 +130,16 @@ export class Mesh extends Emitter<MeshEvents> {
   readonly #components: MeshComponents;
   readonly #init: MeshInit;
   readonly #links = new Map<string, PeerLink>();
-  /** Peers being dialled now, and peers that could not be reached (with when to retry). */
+  /** Peers being dialled now, peers waiting for a dial slot, and peers that could not be
+   * reached (with when to retry). */
   readonly #dialling = new Set<string>();
+  readonly #waiting = new Map<string, { id: PeerId; addresses: readonly Multiaddr[] }>();
   readonly #unreachable = new Map<string, { misses: number; retryAt: number }>();
   /**
    * Peers whose admission failed (either way): a wrong PIN does not fix itself, so they are
    * not tried again in this call. They may still try us; admission counts and blocks them.
    */
-  readonly #failed = new Set<string>();
+  readonly #failed = new Map<string, true>();
   /** Aborted when the browser says the network is back: reconnect dials hung on it restart. */
   #online = new AbortController();
   #ended = false;
@@ -258,10 +284,27 @@ export class Mesh extends Emitter<MeshEvents> {
     ) {
       return;
     }
+    if (this.#dialling.size >= MAX_CONCURRENT_DIALS) {
+      if (this.#waiting.has(key) || this.#waiting.size < MAX_WAITING_DIALS) {
+        this.#waiting.set(key, { id, addresses });
+      }
+      return;
+    }
+    this.#waiting.delete(key);
     this.#dialling.add(key);
     void this.#dialAndAdmit(id, addresses).finally(() => {
       this.#dialling.delete(key);
+      this.#dialNext();
     });
+  }
+
+  /** A dial slot came free: the next waiting peer takes it. */
+  #dialNext(): void {
+    const next = this.#waiting.values().next();
+    if (next.done !== true) {
+      this.#waiting.delete(next.value.id.toString());
+      this.reach(next.value.id, next.value.addresses);
+    }
   }
 
   async #dialAndAdmit(id: PeerId, addresses: readonly Multiaddr[]): Promise<void> {
@@ -283,10 +326,8 @@ export class Mesh extends Emitter<MeshEvents> {
       // A stale record, or a relay that is gone: try again later, if it is found again.
       this.#log('%s unreachable: %s', key, errText(err));
       const misses = this.#unreachable.get(key)?.misses ?? 0;
-      this.#unreachable.set(key, {
-        misses: misses + 1,
-        retryAt: Date.now() + (REDIAL_DELAYS_MS[misses] ?? REDIAL_DELAYS_MS.at(-1)!)
-      });
+      const retryAt = Date.now() + (REDIAL_DELAYS_MS[misses] ?? REDIAL_DELAYS_MS.at(-1)!);
+      remember(this.#unreachable, key, { misses: misses + 1, retryAt }, MAX_REMEMBERED_PEERS);
       return;
     }
     this.#unreachable.delete(key);
@@ -316,14 +357,15 @@ export class Mesh extends Emitter<MeshEvents> {
       if (err instanceof AdmissionRateLimitedError) {
         // Not a verdict on the peer: try again once the limit allows (found again, or by the
         // reconnect timer), and list nobody meanwhile.
-        this.#unreachable.set(key, { misses: 0, retryAt: Date.now() + err.retryAfterMs });
+        const retryAt = Date.now() + err.retryAfterMs;
+        remember(this.#unreachable, key, { misses: 0, retryAt }, MAX_REMEMBERED_PEERS);
       }
       if ((err as Error).name === 'CallLockedError') {
         this.#security({ kind: 'call-locked', peerId: key });
       }
       const failed = isAdmissionFailure(err);
       if (failed) {
-        this.#failed.add(key);
+        remember(this.#failed, key, true, MAX_REMEMBERED_PEERS);
       }
       if (!link.reconnecting) {
         this.#links.delete(key);
@@ -353,11 +395,24 @@ export class Mesh extends Emitter<MeshEvents> {
         }
       });
     }
+    link.schedule('direct', DIRECT_PATH_DEADLINE_MS, () => {
+      if (link.state === 'admitted' && !this.#ended) {
+        // Both of us proved the passphrase, but no direct path opens: a network in between
+        // blocks it. Say so (the upgrade keeps trying), rather than "verifying" for ever.
+        link.noDirectPath();
+        this.#security({
+          kind: 'no-direct-path',
+          peerId: link.key,
+          turn: this.#init.turnAvailable
+        });
+        this.#changed();
+      }
+    });
   }
 
   #onAdmissionFailed({ peer, direction, reason }: FailedEventDetail): void {
     const peerId = peer.toString();
-    this.#failed.add(peerId);
+    remember(this.#failed, peerId, true, MAX_REMEMBERED_PEERS);
     const link = this.#links.get(peerId);
     if (link !== undefined && link.state !== 'direct') {
       this.#links.delete(peerId);
@@ -377,10 +432,15 @@ export class Mesh extends Emitter<MeshEvents> {
   }
 
   #onRoster(peers: readonly RosterEntry[]): void {
+    const { node } = this.#components;
     for (const entry of peers) {
       const id = rosterPeerId(entry.peerId);
       const addresses = entry.addrs.map(rosterAddress);
-      this.reach(id, dialableRelayAddresses(id, addresses));
+      // Only through relays we trust (node.ts isTrustedRelay), as for provider records.
+      this.reach(
+        id,
+        dialableRelayAddresses(id, addresses, (relay) => node.isTrustedRelay(relay))
+      );
     }
   }
 

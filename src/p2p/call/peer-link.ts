@@ -91,7 +91,7 @@ export interface PeerLinkContext {
   openSession(link: PeerLink): Promise<SessionChannel>;
 }
 
-type TimerName = 'fallback' | 'reconnect' | 'reopen';
+type TimerName = 'fallback' | 'direct' | 'reconnect' | 'reopen';
 
 /**
  * @example
@@ -138,6 +138,8 @@ export class PeerLink {
   #remoteMedia: RemoteMediaState | undefined;
   #safetyWords: readonly string[] | undefined;
   #chat: ChatLink | undefined;
+  /** Admitted, but no direct path opened in time (see Mesh's DIRECT_PATH_DEADLINE_MS). */
+  #noDirectPath = false;
   #closed = false;
 
   constructor(
@@ -206,11 +208,17 @@ export class PeerLink {
       ...(this.#stream === undefined ? {} : { stream: this.#stream }),
       ...(this.#remoteMedia === undefined ? {} : { media: this.#remoteMedia }),
       ...(this.#safetyWords === undefined ? {} : { safetyWords: this.#safetyWords }),
-      ...(speaking ? { speaking: true } : {})
+      ...(speaking ? { speaking: true } : {}),
+      ...(this.#noDirectPath && state !== 'left' ? { problem: 'no-direct-path' as const } : {})
     };
   }
 
   // ---- states -----------------------------------------------------------------------------------
+
+  /** Admitted, but no direct path opened in time: the UI says why, until one does. */
+  noDirectPath(): void {
+    this.#noDirectPath = true;
+  }
 
   /** We dial it (again): it is `connecting` until admission settles. */
   dialling(addresses: readonly Multiaddr[]): void {
@@ -254,8 +262,10 @@ export class PeerLink {
       return false;
     }
     this.#clearTimer('fallback');
+    this.#clearTimer('direct');
     this.#clearTimer('reconnect');
     this.#reconnectSince = undefined;
+    this.#noDirectPath = false;
     this.#state = 'direct';
     return true;
   }
@@ -287,7 +297,7 @@ export class PeerLink {
   }
 
   /** Runs `run` after `ms` unless the link moves on first; a timer of the same name is replaced. */
-  schedule(name: 'fallback' | 'reconnect', ms: number, run: () => void): void {
+  schedule(name: 'fallback' | 'direct' | 'reconnect', ms: number, run: () => void): void {
     this.#clearTimer(name);
     this.#timers.set(
       name,

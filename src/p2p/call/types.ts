@@ -39,6 +39,11 @@ export interface ParticipantSnapshot {
   readonly safetyWords?: readonly string[];
   /** It is the active speaker: the loudest we hear, above the speech threshold (speaker.ts). */
   readonly speaking?: boolean;
+  /**
+   * Admitted, but no direct connection opened in time: a network in between blocks it (the
+   * Connection panel and an alert say what would help). Cleared once it connects.
+   */
+  readonly problem?: 'no-direct-path';
 }
 
 /** What we send, for `Call.setLocalMedia`: undefined leaves a field as it is. */
@@ -90,7 +95,13 @@ export type SecurityEvent =
    * A participant's media certificate is not the one vouched for with the admission key: its
    * media was cut off before any of it was shown (someone may be in the middle).
    */
-  | { readonly kind: 'media-mismatch'; readonly peerId: string };
+  | { readonly kind: 'media-mismatch'; readonly peerId: string }
+  /**
+   * Someone proved the passphrase, but no direct connection to them opens: a network in
+   * between blocks it. `turn`: whether the network profile offers a TURN server (if not, one
+   * would help; if so, even it could not be reached).
+   */
+  | { readonly kind: 'no-direct-path'; readonly peerId: string; readonly turn: boolean };
 
 export interface CallInit {
   readonly passphrase: string;

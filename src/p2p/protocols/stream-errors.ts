@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Uint8ArrayList } from 'uint8arraylist';
 import {
   AbortedError,
   MalformedMessageError,
@@ -58,6 +59,38 @@ export interface StreamErrorSignals {
   readonly caller?: AbortSignal;
   /** The protocol's own deadline (or anything else of ours that ended it): ProtocolTimeoutError. */
   readonly deadline?: AbortSignal;
+}
+
+/**
+ * A protons codec whose decoding errors are the peer's malformed message: protons throws a
+ * plain `Error` for a bad wire type or an unknown enum value, which no error name tells apart
+ * from a broken stream. Read with this, a message that does not decode closes its stream as
+ * MalformedMessageError (reported and counted), and is never taken for network trouble.
+ *
+ * @example
+ * pbStream(stream).pb(strictCodec(SessionMessage, 'session'))
+ * await messages.read(strictCodec(AdmitRequest, 'admission'))
+ */
+export function strictCodec<Message, Encoded>(
+  codec: {
+    encode(message: Encoded): Uint8Array;
+    decode(data: Uint8Array | Uint8ArrayList): Message;
+  },
+  stream: StreamName
+): {
+  encode(message: Encoded): Uint8Array;
+  decode(data: Uint8Array | Uint8ArrayList): Message;
+} {
+  return {
+    encode: (message) => codec.encode(message),
+    decode(data) {
+      try {
+        return codec.decode(data);
+      } catch (cause) {
+        throw new MalformedMessageError(`a ${stream} message that does not decode`, { cause });
+      }
+    }
+  };
 }
 
 /** The frame-length errors of @libp2p/utils' length-prefixed streams. */

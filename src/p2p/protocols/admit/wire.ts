@@ -11,6 +11,7 @@ import {
   SamenError
 } from '../../errors.ts';
 import { MEDIA_FINGERPRINT_PATTERN } from '../session/index.ts';
+import { strictCodec } from '../stream-errors.ts';
 import { AdmitResponse } from './pb/admit.ts';
 
 /** The version in AdmitRequest; a new wire format gets a new protocol ID as well. */
@@ -64,17 +65,12 @@ export function outcomeNumber(outcome: Outcome): number {
   return OUTCOMES.indexOf(outcome);
 }
 
-/** Decodes with `codec`, any decoding error being the peer's malformed message. */
-export function strict<T>(codec: { decode(data: Uint8Array | Uint8ArrayList): T }) {
-  return {
-    decode(data: Uint8Array | Uint8ArrayList): T {
-      try {
-        return codec.decode(data);
-      } catch (cause) {
-        throw new MalformedMessageError('an admission message that does not decode', { cause });
-      }
-    }
-  };
+/** Decodes an admission message, any decoding error being the peer's malformed message. */
+export function strict<Message, Encoded>(codec: {
+  encode(message: Encoded): Uint8Array;
+  decode(data: Uint8Array | Uint8ArrayList): Message;
+}) {
+  return strictCodec(codec, 'admission');
 }
 
 export function expectLength(bytes: Uint8Array, length: number, field: string): void {

@@ -18,7 +18,7 @@ import {
 } from '../../errors.ts';
 import { CHAT_MAX_CHARS } from '../../chat.ts';
 import { Emitter } from '../../events.ts';
-import { toStreamError } from '../stream-errors.ts';
+import { strictCodec, toStreamError } from '../stream-errors.ts';
 import { SessionMessage } from './pb/session.ts';
 
 export {
@@ -105,7 +105,7 @@ export class SessionChannel extends Emitter<SessionChannelEvents> {
     this.#stream = stream;
     this.peer = peer;
     this.#messages = pbStream(stream, { maxDataLength: SESSION_MAX_MESSAGE_BYTES }).pb(
-      SessionMessage
+      strictCodec(SessionMessage, 'session')
     );
     void this.#readLoop();
   }
