@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.ts';
+import { EXPECT_TIMEOUT_MS, TEST_TIMEOUT_MS } from './tests/e2e/timeouts.ts';
 
 /**
  * End-to-end tests in Debian's Chromium (never a downloaded browser), with a fake camera and
@@ -9,8 +10,8 @@ import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.ts';
  */
 export default defineConfig({
   testDir: 'tests/e2e',
-  timeout: 90_000,
-  expect: { timeout: 15_000 },
+  timeout: TEST_TIMEOUT_MS,
+  expect: { timeout: EXPECT_TIMEOUT_MS },
   // Each test drives several browser contexts with live WebRTC; two cores fit one such test.
   workers: 1,
   fullyParallel: false,

@@ -256,9 +256,9 @@ async function waitUntil(
   timeoutMs: number,
   ok: () => Promise<boolean>
 ) {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!(await ok())) {
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       const described = typeof what === 'string' ? what : what();
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}`);
     }

@@ -52,6 +52,37 @@ export const DHT_INITIAL_SELF_QUERY_INTERVAL_MS = 0;
 /** A call node keeps few connections: some network nodes and at most 7 other participants. */
 export const CALL_NODE_MAX_CONNECTIONS = 64;
 
+/**
+ * How long a keep-alive ping of a connection may take before libp2p aborts the connection
+ * (libp2p's default: 5 s, longer only if recent pings were slower). A page busy with video
+ * answers late: in a call of four on two cores (four encoders and twelve decoders besides the
+ * pages' own work, on a machine shared with other jobs) pings took 5–12 s, and at 5 s every
+ * participant's direct connection was aborted, their media with it, though all of them were
+ * there (tests/e2e/media.test.ts). A peer that is really gone is still noticed: a direct WebRTC
+ * connection fails by itself about 30 s after ICE stops getting answers (RFC 7675 consent),
+ * and any connection within CONNECTION_PING_INTERVAL_MS + this.
+ */
+export const CONNECTION_PING_TIMEOUT_MS = 20_000;
+
+/**
+ * How often libp2p pings each connection (its default: 10 s). Longer than the timeout: a ping
+ * still waiting when the next one starts would be a second outbound ping stream to the peer,
+ * which the ping spec forbids and libp2p refuses (TooManyOutboundProtocolStreamsError), and
+ * that refusal aborts the connection all the same.
+ */
+export const CONNECTION_PING_INTERVAL_MS = 30_000;
+
+/**
+ * Outbound ping streams per connection (libp2p's default: 1). Two parts of libp2p ping the
+ * other participants over the direct connection: the connection monitor, and the DHT, which
+ * checks every peer it sees in a lookup's answers (a rendezvous lookup answers with the
+ * participants) before it takes it into its routing table. With one allowed, whichever came
+ * second was refused (TooManyOutboundProtocolStreamsError); when that was the monitor's, it
+ * aborted the connection, and with it the participant's media. The peer's side accepts two
+ * (libp2p ping's default inbound limit, as the ping spec asks).
+ */
+export const PING_MAX_OUTBOUND_STREAMS = 2;
+
 /** User Timing mark of the Join click (JoinForm): t0 of `npm run bench:connect`. */
 export const JOIN_MARK = 'samen:join';
 

@@ -39,7 +39,10 @@ import {
   ADMITTED_ONLY_PROTOCOLS,
   BOOTSTRAP_DIAL_TIMEOUT_MS,
   CALL_NODE_MAX_CONNECTIONS,
+  CONNECTION_PING_INTERVAL_MS,
+  CONNECTION_PING_TIMEOUT_MS,
   DHT_INITIAL_SELF_QUERY_INTERVAL_MS,
+  PING_MAX_OUTBOUND_STREAMS,
   RELAY_RESERVATION_TIMEOUT_MS
 } from './constants.ts';
 import { PeerAdmissions } from './admissions.ts';
@@ -225,9 +228,17 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     streamMuxers: [yamux()],
     connectionGater: callConnectionGater(network, admissions),
     connectionManager: { maxConnections: CALL_NODE_MAX_CONNECTIONS },
+    connectionMonitor: {
+      pingInterval: CONNECTION_PING_INTERVAL_MS,
+      // libp2p adapts the timeout to recent pings; here it is fixed (see the constants).
+      pingTimeout: {
+        minTimeout: CONNECTION_PING_TIMEOUT_MS,
+        maxTimeout: CONNECTION_PING_TIMEOUT_MS
+      }
+    },
     services: {
       identify: identify(),
-      ping: ping(),
+      ping: ping({ maxOutboundStreams: PING_MAX_OUTBOUND_STREAMS }),
       dht: kadDHT({
         protocol: network.dhtProtocol,
         clientMode: true,

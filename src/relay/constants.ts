@@ -28,6 +28,22 @@ export const DEFAULT_RESERVATION_TTL_S = 60 * 60;
 export const DEFAULT_RELAY_DURATION_LIMIT_S = 2 * 60;
 export const DEFAULT_RELAY_DATA_LIMIT_BYTES = 1 << 20;
 
+/**
+ * How long libp2p's keep-alive ping of a connection may take before the node aborts it
+ * (libp2p's default: 5 s). A browser in a video call answers late when its CPU is busy with
+ * video (5–12 s seen with four people on two cores); aborting it then took its relay
+ * reservation away, and with it the address others find it at when they reconnect. A peer that
+ * is really gone is still noticed within PING_INTERVAL_MS + this.
+ */
+export const PING_TIMEOUT_MS = 20_000;
+
+/**
+ * How often libp2p pings each connection (its default: 10 s). Longer than the timeout: the
+ * ping spec allows one outbound ping stream per peer, and a second one, refused, would abort
+ * the connection.
+ */
+export const PING_INTERVAL_MS = 30_000;
+
 /** How many nodes `--nodes` may start in one process (the DHT benchmark uses 200). */
 export const MAX_NODES_PER_PROCESS = 256;
 

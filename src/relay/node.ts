@@ -28,7 +28,7 @@ import { WebRTCDirect, WebSockets } from '@multiformats/multiaddr-matcher';
 import { FsDatastore } from 'datastore-fs';
 import { createLibp2p } from 'libp2p';
 import type { NetworkJson } from '../p2p/network-json.ts';
-import { SWARM_PEERS_PER_NODE } from './constants.ts';
+import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SWARM_PEERS_PER_NODE } from './constants.ts';
 import { listenFor, type NodeOptions } from './options.ts';
 
 export type SamenNode = Libp2p<{
@@ -74,6 +74,10 @@ export async function createSamenNode(
     connectionManager: {
       // A relay and DHT server talks to many browsers at once.
       maxConnections: 1024
+    },
+    connectionMonitor: {
+      pingInterval: PING_INTERVAL_MS,
+      pingTimeout: { minTimeout: PING_TIMEOUT_MS, maxTimeout: PING_TIMEOUT_MS }
     },
     services: {
       identify: identify(),

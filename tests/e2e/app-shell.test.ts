@@ -1,6 +1,5 @@
-import { expect, test } from '@playwright/test';
-
-const url = () => process.env.SAMEN_E2E_URL ?? '';
+import { expect, sharedUrl as url, test } from './fixtures.ts';
+import { NETWORK_STATUS_TIMEOUT_MS } from './timeouts.ts';
 
 test.describe('app shell', () => {
   test('loads and shows the connection to every node of the local network', async ({ page }) => {
@@ -9,7 +8,7 @@ test.describe('app shell', () => {
     const status = page.getByTestId('network-status');
     await expect(status).toHaveAttribute('role', 'status');
     await expect(status).toHaveText(`Connected to ${process.env.SAMEN_E2E_NODES} Samen nodes`, {
-      timeout: 5_000
+      timeout: NETWORK_STATUS_TIMEOUT_MS
     });
     await expect(page.getByTestId('relay-status')).toHaveAttribute('data-ready', 'true');
   });

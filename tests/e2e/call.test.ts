@@ -4,38 +4,27 @@
  * passphrase, prove it to each other and connect directly over WebRTC. Every test uses a
  * passphrase of its own, so the DHT records of one test never meet another's.
  */
-import { expect, test } from '@playwright/test';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack.ts';
 import { startPlainNetwork, type PlainNetwork } from '../support/plain-libp2p.ts';
+import { expect, sharedUrl, test } from './fixtures.ts';
 import {
-  contexts,
-  DIRECT_TIMEOUT_MS,
   expectDirectWith,
   expectNoAlerts,
   INTRUDER_NOTICE,
   joinByMouse,
   joinFullMesh,
-  openApp,
   ownPeerId,
   peerConnectionStates,
   PIN_MISMATCH,
-  sharedUrl,
   tabTo,
   uniquePassphrase
 } from './helpers.ts';
-
-/** Participants open in contexts of their own; all of them are closed after each test. */
-test.afterEach(async () => {
-  await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-});
+import { DIRECT_TIMEOUT_MS, LEFT_TIMEOUT_MS, STILL_QUIET_MS } from './timeouts.ts';
 
 test.describe('a call by passphrase on the local network', () => {
-  test('two people with the same passphrase meet and connect directly', async ({ browser }) => {
+  test('two people with the same passphrase meet and connect directly', async ({ openApp }) => {
     const passphrase = uniquePassphrase();
-    const [a, b] = await Promise.all([
-      openApp(browser, sharedUrl()),
-      openApp(browser, sharedUrl())
-    ]);
+    const [a, b] = await Promise.all([openApp(), openApp()]);
     await Promise.all([joinByMouse(a, passphrase), joinByMouse(b, passphrase)]);
     const [idA, idB] = await Promise.all([ownPeerId(a), ownPeerId(b)]);
     expect(idA).not.toBe(idB);
@@ -45,21 +34,18 @@ test.describe('a call by passphrase on the local network', () => {
     await expectNoAlerts(b);
   });
 
-  test('three people with the same passphrase form a full mesh', async ({ browser }) => {
+  test('three people with the same passphrase form a full mesh', async ({ openApp }) => {
     const passphrase = uniquePassphrase();
-    const pages = await Promise.all([0, 1, 2].map(() => openApp(browser, sharedUrl())));
+    const pages = await Promise.all([0, 1, 2].map(() => openApp()));
     await joinFullMesh(pages, passphrase);
     for (const page of pages) {
       await expectNoAlerts(page);
     }
   });
 
-  test('a wrong PIN is refused on both sides and reported to both', async ({ browser }) => {
+  test('a wrong PIN is refused on both sides and reported to both', async ({ openApp }) => {
     const passphrase = uniquePassphrase();
-    const [host, joiner] = await Promise.all([
-      openApp(browser, sharedUrl()),
-      openApp(browser, sharedUrl())
-    ]);
+    const [host, joiner] = await Promise.all([openApp(), openApp()]);
     await joinByMouse(host, passphrase, '1234');
     // The host is in the call and announced before the joiner arrives: the joiner finds it.
     await expect(host.getByTestId('call-step')).toHaveAttribute('data-step', 'looking');
@@ -72,18 +58,18 @@ test.describe('a call by passphrase on the local network', () => {
     await expect(host.getByRole('alert')).toContainText(INTRUDER_NOTICE);
 
     // Nobody was let in, and nothing goes on behind the notices: a moment later still nobody.
-    await host.waitForTimeout(1_500);
+    await host.waitForTimeout(STILL_QUIET_MS);
     for (const page of [host, joiner]) {
       await expect(page.locator('[data-testid="participant"][data-state="direct"]')).toHaveCount(0);
       await expect(page.getByTestId('call-step')).not.toHaveAttribute('data-step', 'connected');
     }
   });
 
-  test('Leave ends the call for the other and closes every connection', async ({ browser }) => {
+  test('Leave ends the call for the other and closes every connection', async ({ openApp }) => {
     const passphrase = uniquePassphrase();
     const [stayer, leaver] = await Promise.all([
-      openApp(browser, sharedUrl(), { trackPeerConnections: true }),
-      openApp(browser, sharedUrl(), { trackPeerConnections: true })
+      openApp({ trackPeerConnections: true }),
+      openApp({ trackPeerConnections: true })
     ]);
     await Promise.all([joinByMouse(stayer, passphrase), joinByMouse(leaver, passphrase)]);
     const [stayerId, leaverId] = await Promise.all([ownPeerId(stayer), ownPeerId(leaver)]);
@@ -104,7 +90,7 @@ test.describe('a call by passphrase on the local network', () => {
     // The other sees them leave, and keeps no connection to them.
     await expect(
       stayer.locator(`[data-testid="participant"][data-peer="${leaverId}"]`)
-    ).toHaveAttribute('data-state', 'left', { timeout: 10_000 });
+    ).toHaveAttribute('data-state', 'left', { timeout: LEFT_TIMEOUT_MS });
     await expect.poll(() => peerConnectionStates(stayer)).not.toContain('connected');
     expect(new Set(await peerConnectionStates(stayer))).toEqual(new Set(['closed']));
     await expect(stayer.getByRole('button', { name: 'Leave' })).toBeVisible();
@@ -118,12 +104,9 @@ test.describe('a call by passphrase on the local network', () => {
     await expect(leaver.getByRole('button', { name: 'Leave' })).toHaveCount(0);
   });
 
-  test('joining with the keyboard alone', async ({ browser }) => {
+  test('joining with the keyboard alone', async ({ openApp }) => {
     const passphrase = uniquePassphrase();
-    const [keyboard, mouse] = await Promise.all([
-      openApp(browser, sharedUrl()),
-      openApp(browser, sharedUrl())
-    ]);
+    const [keyboard, mouse] = await Promise.all([openApp(), openApp()]);
 
     const field = keyboard.getByRole('textbox', { name: 'Passphrase', exact: true });
     await tabTo(keyboard, field, 15);
@@ -161,9 +144,9 @@ test.describe('a call on a plain js-libp2p network (no Samen node)', () => {
     await network?.stop();
   });
 
-  test('two people meet through its DHT and relays and connect directly', async ({ browser }) => {
+  test('two people meet through its DHT and relays and connect directly', async ({ openApp }) => {
     const passphrase = uniquePassphrase();
-    const [a, b] = await Promise.all([openApp(browser, stack!.url), openApp(browser, stack!.url)]);
+    const [a, b] = await Promise.all([openApp({ url: stack!.url }), openApp({ url: stack!.url })]);
     await expect(a.getByText('Network: plain (from this site)')).toBeVisible();
     await expect(a.getByTestId('network-status')).toHaveText('Connected to 3 Samen nodes');
 

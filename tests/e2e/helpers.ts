@@ -1,23 +1,11 @@
 /**
- * What the end-to-end tests of calls share: opening the app in a browser context of its own,
- * joining, reading what the call page lists, and watching the page's RTCPeerConnections.
+ * What the end-to-end tests of calls share: joining, reading what the call page lists, and
+ * watching the page's RTCPeerConnections. Pages come from the `openApp` fixture (fixtures.ts).
  */
 import { randomBytes } from 'node:crypto';
-import {
-  expect,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page
-} from '@playwright/test';
-import { trackPeerConnections } from '../../scripts/chromium.ts';
-
-export { trackPeerConnections };
-
-export const sharedUrl = () => process.env.SAMEN_E2E_URL ?? '';
-
-/** Join → direct takes a few seconds on loopback; this leaves room for a loaded machine. */
-export const DIRECT_TIMEOUT_MS = 30_000;
+import type { Locator, Page } from '@playwright/test';
+import { expect } from './fixtures.ts';
+import { DIRECT_TIMEOUT_MS } from './timeouts.ts';
 
 export const INTRUDER_NOTICE =
   'Someone found this call but could not prove they know the passphrase and PIN. They were not ' +
@@ -39,27 +27,6 @@ export function peerConnectionStates(page: Page): Promise<RTCPeerConnectionState
   );
 }
 
-/** Participants open in contexts of their own; all of them are closed after each test. */
-export const contexts: BrowserContext[] = [];
-
-/** A fresh browser context on the start page, connected to the network and reachable. */
-export async function openApp(
-  browser: Browser,
-  url: string,
-  options: { trackPeerConnections?: boolean } = {}
-): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  if (options.trackPeerConnections === true) {
-    await context.addInitScript(trackPeerConnections);
-  }
-  const page = await context.newPage();
-  await page.goto(url);
-  // The start page warms a node while the user types; Join then hands it to the call.
-  await expect(page.getByTestId('relay-status')).toHaveAttribute('data-ready', 'true');
-  return page;
-}
-
 /** Types the passphrase (and PIN) and presses Join call with the mouse. */
 export async function joinByMouse(page: Page, passphrase: string, pin = ''): Promise<void> {
   await page.getByRole('textbox', { name: 'Passphrase', exact: true }).fill(passphrase);
@@ -77,6 +44,16 @@ export async function ownPeerId(page: Page): Promise<string> {
   return (await self.getAttribute('data-peer')) ?? '';
 }
 
+/**
+ * The one order of peer IDs in the tests: by UTF-16 code units, the order in which the app
+ * compares them to choose roles (the polite side and the reconnect dialler are the lower ID).
+ * Not `localeCompare`: it ignores case at first, and a base58 peer ID is case-sensitive, so two
+ * sorts with different comparators disagreed whenever two IDs first differed in a letter's case.
+ */
+export function comparePeerIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** What the page lists: each remote participant's peer ID and state, sorted by peer ID. */
 export async function listed(page: Page): Promise<{ peer: string | null; state: string | null }[]> {
   const entries = await page
@@ -84,12 +61,12 @@ export async function listed(page: Page): Promise<{ peer: string | null; state: 
     .evaluateAll((items) =>
       items.map((item) => ({ peer: item.dataset.peer ?? null, state: item.dataset.state ?? null }))
     );
-  return entries.sort((a, b) => String(a.peer).localeCompare(String(b.peer)));
+  return entries.sort((a, b) => comparePeerIds(String(a.peer), String(b.peer)));
 }
 
 /** Waits until the page lists exactly `peers`, every one connected directly. */
 export async function expectDirectWith(page: Page, peers: readonly string[]): Promise<void> {
-  const expected = [...peers].sort().map((peer) => ({ peer, state: 'direct' }));
+  const expected = [...peers].sort(comparePeerIds).map((peer) => ({ peer, state: 'direct' }));
   await expect
     .poll(() => listed(page), { timeout: DIRECT_TIMEOUT_MS, intervals: [100, 250, 500] })
     .toEqual(expected);

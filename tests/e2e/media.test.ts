@@ -3,23 +3,18 @@
  * flow both ways, the safety words agree, mute and camera-off reach the other side, the camera
  * is released, and chat arrives once.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test, type OpenApp } from './fixtures.ts';
+import { expectNoAlerts, inbound, joinFullMesh, uniquePassphrase } from './helpers.ts';
 import {
-  contexts,
-  expectNoAlerts,
-  inbound,
-  joinFullMesh,
-  openApp,
-  sharedUrl,
-  uniquePassphrase
-} from './helpers.ts';
-
-test.afterEach(async () => {
-  await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-});
-
-/** Media takes a moment after `direct`: negotiation, DTLS, the first key frame. */
-const MEDIA_TIMEOUT_MS = 20_000;
+  CHAT_TIMEOUT_MS,
+  DECODE_SAMPLE_MS,
+  LARGE_TEST_TIMEOUT_MS,
+  MEDIA_RISING_TIMEOUT_MS,
+  MEDIA_STATE_NOTICE_MS,
+  MEDIA_TIMEOUT_MS,
+  STILL_QUIET_MS
+} from './timeouts.ts';
 
 async function expectMediaRising(page: Page): Promise<void> {
   await expect
@@ -27,14 +22,14 @@ async function expectMediaRising(page: Page): Promise<void> {
     .toBeGreaterThan(0);
   const first = await inbound(page);
   await expect
-    .poll(() => inbound(page).then((i) => i.framesDecoded), { timeout: 10_000 })
+    .poll(() => inbound(page).then((i) => i.framesDecoded), { timeout: MEDIA_RISING_TIMEOUT_MS })
     .toBeGreaterThan(first.framesDecoded);
   await expect
-    .poll(() => inbound(page).then((i) => i.audioPackets), { timeout: 10_000 })
+    .poll(() => inbound(page).then((i) => i.audioPackets), { timeout: MEDIA_RISING_TIMEOUT_MS })
     .toBeGreaterThan(first.audioPackets);
 }
 
-/** How many inbound video streams of the page decode new frames over half a second. */
+/** How many inbound video streams of the page decode new frames over DECODE_SAMPLE_MS. */
 async function decodingVideos(page: Page): Promise<number> {
   const sample = () =>
     page.evaluate(async () => {
@@ -56,24 +51,22 @@ async function decodingVideos(page: Page): Promise<number> {
       return frames;
     });
   const before = await sample();
-  await page.waitForTimeout(500);
+  await page.waitForTimeout(DECODE_SAMPLE_MS);
   const after = await sample();
   return Object.keys(after).filter((id) => (after[id] ?? 0) > (before[id] ?? 0)).length;
 }
 
-async function twoInACall(browser: Browser) {
+async function twoInACall(openApp: OpenApp) {
   const passphrase = uniquePassphrase();
-  const pages = await Promise.all(
-    [0, 1].map(() => openApp(browser, sharedUrl(), { trackPeerConnections: true }))
-  );
+  const pages = await Promise.all([0, 1].map(() => openApp({ trackPeerConnections: true })));
   const [idA, idB] = await joinFullMesh(pages, passphrase);
   const [a, b] = pages as [Page, Page];
   return { a, b, idA, idB };
 }
 
 test.describe('media in a call', () => {
-  test('video and audio flow both ways, and the safety words agree', async ({ browser }) => {
-    const { a, b } = await twoInACall(browser);
+  test('video and audio flow both ways, and the safety words agree', async ({ openApp }) => {
+    const { a, b } = await twoInACall(openApp);
     // The camera is off until the user turns it on; the microphone is on.
     for (const page of [a, b]) {
       await expect(page.getByRole('button', { name: 'Microphone' })).toHaveAttribute(
@@ -111,9 +104,9 @@ test.describe('media in a call', () => {
   });
 
   test('mute and camera-off reach the other side within a second; the camera is released', async ({
-    browser
+    openApp
   }) => {
-    const { a, b } = await twoInACall(browser);
+    const { a, b } = await twoInACall(openApp);
     await a.getByRole('button', { name: 'Camera' }).click();
     await expect(b.getByTestId('participant').getByTestId('remote-video')).toBeVisible({
       timeout: MEDIA_TIMEOUT_MS
@@ -138,10 +131,12 @@ test.describe('media in a call', () => {
       'aria-pressed',
       'false'
     );
-    await expect(b.getByTestId('remote-mic-off')).toBeVisible({ timeout: 1_000 });
+    await expect(b.getByTestId('remote-mic-off')).toBeVisible({ timeout: MEDIA_STATE_NOTICE_MS });
 
     await a.getByRole('button', { name: 'Camera' }).click();
-    await expect(b.getByTestId('remote-camera-off')).toBeVisible({ timeout: 1_000 });
+    await expect(b.getByTestId('remote-camera-off')).toBeVisible({
+      timeout: MEDIA_STATE_NOTICE_MS
+    });
     expect(
       await a.evaluate(
         () => (window as unknown as { __camera?: MediaStreamTrack }).__camera?.readyState
@@ -150,21 +145,23 @@ test.describe('media in a call', () => {
 
     // And back on.
     await a.getByRole('button', { name: 'Microphone' }).click();
-    await expect(b.getByTestId('remote-mic-off')).toHaveCount(0, { timeout: 1_000 });
+    await expect(b.getByTestId('remote-mic-off')).toHaveCount(0, {
+      timeout: MEDIA_STATE_NOTICE_MS
+    });
   });
 
-  test('a chat message arrives once', async ({ browser }) => {
-    const { a, b } = await twoInACall(browser);
+  test('a chat message arrives once', async ({ openApp }) => {
+    const { a, b } = await twoInACall(openApp);
     const text = `hello ${Date.now()}`;
     await a.getByRole('textbox', { name: 'Message' }).fill(text);
     await a.getByRole('button', { name: 'Send' }).click();
     await expect(a.getByRole('textbox', { name: 'Message' })).toHaveValue('');
 
     const log = b.getByRole('log');
-    await expect(log.getByText(text)).toHaveCount(1, { timeout: 5_000 });
+    await expect(log.getByText(text)).toHaveCount(1, { timeout: CHAT_TIMEOUT_MS });
     await expect(a.getByRole('log').getByText(text)).toHaveCount(1);
     // Still once a moment later: no duplicate arrives.
-    await b.waitForTimeout(1_000);
+    await b.waitForTimeout(STILL_QUIET_MS);
     await expect(log.getByText(text)).toHaveCount(1);
 
     // A message over the limit is refused with a sentence, and nothing is sent.
@@ -174,11 +171,11 @@ test.describe('media in a call', () => {
     await expect(log.getByTestId('chat-message')).toHaveCount(1);
   });
 
-  test('four people in a full mesh each decode three remote videos', async ({ browser }) => {
-    test.setTimeout(150_000);
+  test('four people in a full mesh each decode three remote videos', async ({ openApp }) => {
+    test.setTimeout(LARGE_TEST_TIMEOUT_MS);
     const passphrase = uniquePassphrase();
     const pages = await Promise.all(
-      [0, 1, 2, 3].map(() => openApp(browser, sharedUrl(), { trackPeerConnections: true }))
+      [0, 1, 2, 3].map(() => openApp({ trackPeerConnections: true }))
     );
     await joinFullMesh(pages, passphrase);
     for (const page of pages) {

@@ -6,10 +6,9 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack.ts';
-
-const sharedUrl = () => process.env.SAMEN_E2E_URL ?? '';
+import { expect, sharedUrl, test } from './fixtures.ts';
 
 /** A started node prints each address on its own line; this marks the ones browsers can dial. */
 const BROWSER_ADDRESS = /^\S+ {3}(\/\S+) {3}\(browsers\)$/;

@@ -43,7 +43,9 @@ export function udpPorts(page: Page): Promise<number[]> {
 
 /**
  * Takes the page's context offline (HTTP, WebSockets and its WebRTC UDP ports) until the
- * returned function is called.
+ * returned function is called. Tests take it from the `cutOff` fixture (fixtures.ts), which
+ * restores whatever a failed test left cut: a rule left behind would blackhole the same port
+ * numbers for every later test of the run.
  *
  * @throws when not inside the test run's own network namespace
  */
@@ -72,7 +74,13 @@ export async function cutOff(page: Page): Promise<() => Promise<void>> {
     }
   }
   await page.context().setOffline(true);
+  let restored = false;
+  // Idempotent: the test restores the network itself, and the fixture again after a failure.
   return async () => {
+    if (restored) {
+      return;
+    }
+    restored = true;
     for (const pref of prefs) {
       ip('rule', 'del', 'pref', pref);
     }

@@ -2,18 +2,16 @@
  * The connection path, the active speaker and sender adaptation, end to end in Chromium with
  * its fake camera and microphone (the microphone sends a beep tone).
  */
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { videoLimits } from '../../src/p2p/adapt.ts';
 import { SPEAKING_LEVEL } from '../../src/p2p/speaker.ts';
+import { expect, test } from './fixtures.ts';
 import {
-  contexts,
   expectDirectWith,
   expectNoAlerts,
   joinByMouse,
   joinFullMesh,
-  openApp,
   ownPeerId,
-  sharedUrl,
   uniquePassphrase
 } from './helpers.ts';
 import {
@@ -23,13 +21,12 @@ import {
   videoSenderEncoding,
   videoSourceHeight
 } from './path-helpers.ts';
-
-test.afterEach(async () => {
-  await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-});
-
-/** Media takes a moment after `direct`: negotiation, DTLS, the first key frame. */
-const MEDIA_TIMEOUT_MS = 20_000;
+import {
+  ADAPT_TIMEOUT_MS,
+  LARGE_TEST_TIMEOUT_MS,
+  MEDIA_TIMEOUT_MS,
+  SPEAKER_OFF_TIMEOUT_MS
+} from './timeouts.ts';
 
 /** Loopback measures far more than any rung needs. */
 const PLENTY = 100_000_000;
@@ -44,11 +41,9 @@ async function cameraOn(page: Page): Promise<void> {
 }
 
 test.describe('connection path, active speaker and adaptation', () => {
-  test('the Connection panel shows a direct host path with video flowing', async ({ browser }) => {
+  test('the Connection panel shows a direct host path with video flowing', async ({ openApp }) => {
     const passphrase = uniquePassphrase();
-    const pages = await Promise.all(
-      [0, 1].map(() => openApp(browser, sharedUrl(), { trackPeerConnections: true }))
-    );
+    const pages = await Promise.all([0, 1].map(() => openApp({ trackPeerConnections: true })));
     const [, idB] = await joinFullMesh(pages, passphrase);
     const [a, b] = pages as [Page, Page];
     await cameraOn(a);
@@ -89,12 +84,10 @@ test.describe('connection path, active speaker and adaptation', () => {
   });
 
   test('the tile of a participant whose microphone sends sound is highlighted', async ({
-    browser
+    openApp
   }) => {
     const passphrase = uniquePassphrase();
-    const pages = await Promise.all(
-      [0, 1].map(() => openApp(browser, sharedUrl(), { trackPeerConnections: true }))
-    );
+    const pages = await Promise.all([0, 1].map(() => openApp({ trackPeerConnections: true })));
     const [idA, idB] = await joinFullMesh(pages, passphrase);
     const [a, b] = pages as [Page, Page];
     // The microphone is on by default: Chromium's fake one beeps.
@@ -127,18 +120,20 @@ test.describe('connection path, active speaker and adaptation', () => {
 
     // B mutes: its highlight goes at once on A's side (within a poll of the levels).
     await b.getByRole('button', { name: 'Microphone' }).click();
-    await expect(tile(a, idB!)).toHaveAttribute('data-speaking', 'false', { timeout: 3_000 });
+    await expect(tile(a, idB!)).toHaveAttribute('data-speaking', 'false', {
+      timeout: SPEAKER_OFF_TIMEOUT_MS
+    });
     // And A, still beeping, keeps its highlight on B's side.
     await expect(tile(b, idA!)).toHaveAttribute('data-speaking', 'true');
   });
 
   test('the video sender takes lower limits when a third participant joins', async ({
-    browser
+    openApp
   }) => {
-    test.setTimeout(150_000);
+    test.setTimeout(LARGE_TEST_TIMEOUT_MS);
     const passphrase = uniquePassphrase();
     const [a, b, c] = (await Promise.all(
-      [0, 1, 2].map(() => openApp(browser, sharedUrl(), { trackPeerConnections: true }))
+      [0, 1, 2].map(() => openApp({ trackPeerConnections: true }))
     )) as [Page, Page, Page];
     const [idA, idB] = await joinFullMesh([a, b], passphrase);
     await cameraOn(a);
@@ -163,7 +158,7 @@ test.describe('connection path, active speaker and adaptation', () => {
     const two = videoLimits({ remotes: 2, availableOutgoingBitrate: PLENTY, sourceHeight });
     expect(two.maxBitrate).toBeLessThan(one.maxBitrate);
     await expect
-      .poll(() => videoSenderEncoding(a, '__toB'), { timeout: 10_000 })
+      .poll(() => videoSenderEncoding(a, '__toB'), { timeout: ADAPT_TIMEOUT_MS })
       .toMatchObject({ ...two });
   });
 });

@@ -77,7 +77,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const created: number[] = [];
 async function throttle(): Promise<void> {
   for (;;) {
-    const now = Date.now();
+    // A monotonic clock: the wall clock may be stepped (NTP) in the middle of a run.
+    const now = performance.now();
     while (created.length > 0 && now - created[0]! > 1_100) created.shift();
     if (created.length < 4) {
       created.push(now);

@@ -3,8 +3,20 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { WebRTC } from '@multiformats/multiaddr-matcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Libp2p, PeerId } from '@libp2p/interface';
+import {
+  CONNECTION_PING_INTERVAL_MS,
+  CONNECTION_PING_TIMEOUT_MS
+} from '../../src/p2p/constants.ts';
+import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from '../../src/relay/constants.ts';
 import { createCallNode, type CallNode } from '../../src/p2p/node.ts';
 import { startLocalSwarm, type LocalSwarm } from '../support/swarm.ts';
+
+/** libp2p's ping protocol, which its connection monitor speaks on every connection. */
+const PING_PROTOCOL = '/ipfs/ping/1.0.0';
+
+/** Later than libp2p's default ping timeout (5 s), within the call node's and Samen node's. */
+const SLOW_PING_MS = 8_000;
 
 describe('call node on a local swarm', () => {
   let swarm: LocalSwarm;
@@ -87,4 +99,81 @@ describe('call node on a local swarm', () => {
     expect(direct.direct).toBe(true);
     expect(direct.remoteAddr.toString()).toContain('/webrtc');
   });
+
+  // Two ways a participant's connection was aborted though both sides were there (the 4-person
+  // e2e test lost its videos to them): a browser busy with video answered libp2p's keep-alive
+  // ping in 5–12 s, beyond libp2p's 5 s; and the DHT's ping of a peer it saw in a lookup (the
+  // other participants) was under way when the keep-alive ping started, which libp2p refused as
+  // a second outbound ping stream, and the refusal aborted the connection.
+  it(`keeps connections whose pings are answered ${SLOW_PING_MS} ms late, two at a time`, async () => {
+    const [node, late] = await Promise.all([callNode(), callNode()]);
+    await expect.poll(() => [node, late].map((n) => n.status.connectedNodes)).toEqual([3, 3]);
+    const busy = swarm.nodes[0]!;
+    const connection = node.libp2p.getConnections(busy.peerId)[0]!;
+    const relayed = busy.getConnections(late.peerId)[0]!;
+    expect([connection.status, relayed.status]).toEqual(['open', 'open']);
+
+    // The busy node echoes the call node's pings only after SLOW_PING_MS (the other nodes of
+    // the swarm ping it too, with libp2p's defaults: those are echoed at once).
+    let slowPings = 0;
+    await answerLate(busy, node.peerId, () => slowPings++);
+    // And the other call node, like a browser busy with video, answers the busy node late.
+    let answeredLate = 0;
+    await answerLate(late.libp2p, busy.peerId, () => answeredLate++);
+
+    // Meanwhile another ping of the busy node is always under way, as the DHT's would be.
+    let pinging = true;
+    const others = (async () => {
+      let answered = 0;
+      while (pinging) {
+        await node.libp2p.services.ping.ping(busy.peerId, {
+          signal: AbortSignal.timeout(CONNECTION_PING_TIMEOUT_MS)
+        });
+        answered++;
+      }
+      return answered;
+    })();
+
+    // Each side's connection monitor pings every connection every CONNECTION_PING_INTERVAL_MS
+    // (a Samen node: PING_INTERVAL_MS): within this window one of its pings has started and
+    // had SLOW_PING_MS to be answered.
+    const interval = Math.max(CONNECTION_PING_INTERVAL_MS, PING_INTERVAL_MS);
+    await new Promise((resolve) => setTimeout(resolve, interval + SLOW_PING_MS + 1_000));
+    pinging = false;
+    expect(connection.status).toBe('open');
+    expect(node.libp2p.getConnections(busy.peerId)).toContain(connection);
+    expect(relayed.status).toBe('open');
+    expect(busy.getConnections(late.peerId)).toContain(relayed);
+    // The other pings went on too, one after the other.
+    expect(await others).toBeGreaterThanOrEqual(4);
+    // At least the other pings' and one of the monitor's.
+    expect(slowPings).toBeGreaterThanOrEqual(5);
+    expect(answeredLate).toBeGreaterThanOrEqual(1);
+    expect(SLOW_PING_MS).toBeLessThan(Math.min(CONNECTION_PING_TIMEOUT_MS, PING_TIMEOUT_MS));
+    // One keep-alive ping at a time: the next starts after the last one has timed out.
+    expect(CONNECTION_PING_INTERVAL_MS).toBeGreaterThan(CONNECTION_PING_TIMEOUT_MS);
+    expect(PING_INTERVAL_MS).toBeGreaterThan(PING_TIMEOUT_MS);
+  });
 });
+
+/** Makes `node` answer the pings of `from` only after SLOW_PING_MS (others at once). */
+async function answerLate(node: Libp2p, from: PeerId, onLate: () => void): Promise<void> {
+  await node.unhandle(PING_PROTOCOL);
+  await node.handle(
+    PING_PROTOCOL,
+    async (stream, connection) => {
+      const slow = connection.remotePeer.equals(from);
+      if (slow) {
+        onLate();
+      }
+      for await (const chunk of stream) {
+        if (slow) {
+          await new Promise((resolve) => setTimeout(resolve, SLOW_PING_MS));
+        }
+        stream.send(chunk);
+      }
+      await stream.close();
+    },
+    { runOnLimitedConnection: true }
+  );
+}

@@ -106,9 +106,9 @@ function tcpAddress(node: PlainNode) {
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       throw new Error(`condition not met within ${timeoutMs} ms`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));

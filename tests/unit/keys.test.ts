@@ -1,7 +1,7 @@
 import { extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { KEY_LENGTH } from '../../src/p2p/constants.ts';
 import {
   ROOM_KDF_V1,
@@ -265,7 +265,19 @@ describe('currentHour / rendezvousHours', () => {
     expect(currentHour(3_599_999)).toBe(0);
     expect(currentHour(3_600_000)).toBe(1);
     expect(currentHour(HOUR_MS(490_000) + 3_599_999)).toBe(490_000);
-    expect(currentHour()).toBe(Math.floor(Date.now() / 3_600_000));
+  });
+
+  it('takes the current time by default', () => {
+    // A fixed clock: reading Date.now() beside currentHour() failed whenever an hour began
+    // between the two reads.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(HOUR_MS(490_000) + 3_599_999);
+      expect(currentHour()).toBe(490_000);
+      expect(rendezvousHours()).toEqual([490_000, 489_999]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('looks up the current hour, then the previous one', () => {

@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CHAT_MAX_CHARS } from '../../src/p2p/chat.ts';
 import {
   checkMessage,
   MEDIA_MAX_SDP_CHARS,
+  SESSION_MAX_MESSAGES_PER_MINUTE,
+  withinRate,
   type SessionMessage
 } from '../../src/p2p/protocols/session/index.ts';
 
@@ -56,5 +58,36 @@ describe('checkMessage (media and chat)', () => {
       { chat: { link: 5n, seq: 1n, text: 'a' }, chatAck: { link: 5n, seq: 1n } }
     ];
     expect(bad.map(nameOf)).toEqual(bad.map(() => 'MalformedMessageError'));
+  });
+});
+
+describe('withinRate', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it(`counts ${SESSION_MAX_MESSAGES_PER_MINUTE} messages a minute, then refuses until a minute has passed`, () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    const times: number[] = [];
+    for (let i = 0; i < SESSION_MAX_MESSAGES_PER_MINUTE; i++) {
+      expect(withinRate(times)).toBe(true);
+    }
+    expect(withinRate(times)).toBe(false);
+    vi.advanceTimersByTime(60_001);
+    expect(withinRate(times)).toBe(true);
+    expect(times).toHaveLength(1);
+  });
+
+  it('frees the window a minute on when the wall clock was set back an hour meanwhile', () => {
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
+    const times: number[] = [];
+    for (let i = 0; i < SESSION_MAX_MESSAGES_PER_MINUTE; i++) {
+      withinRate(times);
+    }
+    // NTP, the user or a resumed laptop moves the wall clock; time itself goes on.
+    vi.setSystemTime(Date.now() - 3_600_000);
+    vi.advanceTimersByTime(60_001);
+    expect(withinRate(times)).toBe(true);
+    expect(times).toHaveLength(1);
   });
 });

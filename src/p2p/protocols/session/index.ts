@@ -316,8 +316,17 @@ function checkSeq(seq: bigint): void {
   }
 }
 
-function withinRate(times: number[]): boolean {
-  const now = Date.now();
+/**
+ * Counts one more message if it fits in SESSION_MAX_MESSAGES_PER_MINUTE over the last minute;
+ * `times` holds the counted messages' times, oldest first. The clock is monotonic: with the
+ * wall clock, one set back (NTP, the user, a laptop resuming) kept every earlier message "in the
+ * last minute" until it caught up, so a long call's session was cut off as a flood, with a
+ * security alert, after that many more messages; one set forward emptied the window.
+ *
+ * @internal exported for tests
+ */
+export function withinRate(times: number[]): boolean {
+  const now = performance.now();
   while (times.length > 0 && now - times[0]! > 60_000) {
     times.shift();
   }
