@@ -1,6 +1,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
+import { WebRTCDirect, WebSocketsSecure } from '@multiformats/multiaddr-matcher';
 import { describe, expect, it } from 'vitest';
 import { thrownName } from '../support/thrown.ts';
 import { AMINO_DHT_PROTOCOL } from '../../src/p2p/constants.ts';
@@ -29,6 +30,24 @@ describe('network profiles', () => {
     for (const address of profile.bootstrap) {
       expect(checkBootstrapAddress(address)).toBe(address);
     }
+  });
+
+  it('lists public bootstrap addresses a browser dials as they are, with no DNS-over-HTTPS lookup', () => {
+    expect(PUBLIC_BOOTSTRAP).toHaveLength(4);
+    for (const address of PUBLIC_BOOTSTRAP) {
+      const ma = multiaddr(address);
+      const names = ma.getComponents().map((c) => c.name);
+      // /dnsaddr is resolved by @multiformats/dns, over DNS-over-HTTPS in a browser; /dns4 and
+      // /dns become the host of a wss:// URL, resolved by the browser's own DNS.
+      expect(names).not.toContain('dnsaddr');
+      const dialable =
+        WebSocketsSecure.exactMatch(ma) ||
+        (WebRTCDirect.exactMatch(ma) && names.includes('certhash'));
+      expect({ address, dialable }).toEqual({ address, dialable: true });
+      expect(names.at(-1)).toBe('p2p');
+    }
+    // Four distinct peers: one host that moves leaves three.
+    expect(new Set(PUBLIC_BOOTSTRAP.map((a) => a.split('/p2p/')[1])).size).toBe(4);
   });
 
   it('turns STUN off when given no ICE servers', () => {
