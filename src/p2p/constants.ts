@@ -52,6 +52,14 @@ export const DHT_INITIAL_SELF_QUERY_INTERVAL_MS = 0;
 /** A call node keeps few connections: some network nodes and at most 7 other participants. */
 export const CALL_NODE_MAX_CONNECTIONS = 64;
 
+/**
+ * The agent string identify tells the network's nodes (libp2p's `nodeInfo.userAgent`). libp2p's
+ * default in a browser is `libp2p/<version> browser/<navigator.userAgent>`: the browser, its
+ * version and the operating system, for every DHT server and relay to log. The protocols that
+ * identify lists already say that this is Samen, so the name alone adds nothing; no version.
+ */
+export const CALL_NODE_AGENT = 'samen';
+
 /** User Timing mark of the Join click (JoinForm): t0 of `npm run bench:connect`. */
 export const JOIN_MARK = 'samen:join';
 

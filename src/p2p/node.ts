@@ -38,6 +38,7 @@ import { CustomProgressEvent, type ProgressEvent } from 'progress-events';
 import {
   ADMITTED_ONLY_PROTOCOLS,
   BOOTSTRAP_DIAL_TIMEOUT_MS,
+  CALL_NODE_AGENT,
   CALL_NODE_MAX_CONNECTIONS,
   DHT_INITIAL_SELF_QUERY_INTERVAL_MS,
   RELAY_RESERVATION_TIMEOUT_MS
@@ -225,8 +226,16 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     streamMuxers: [yamux()],
     connectionGater: callConnectionGater(network, admissions),
     connectionManager: { maxConnections: CALL_NODE_MAX_CONNECTIONS },
+    // What identify tells the network's nodes: by default the browser's full user agent.
+    nodeInfo: { userAgent: CALL_NODE_AGENT },
     services: {
-      identify: identify(),
+      // Not on a relayed (limited) connection: its peer has proved nothing yet, and identify
+      // would tell it our agent string, addresses and protocols. Admission runs there on its
+      // own. Ping must stay: libp2p's connection monitor pings every connection, relayed ones
+      // included, and aborts one whose ping is refused (only an unknown protocol counts as
+      // alive): refusing it cut relayed connections within a heartbeat (10 s), admissions with
+      // them. A ping echoes 32 random bytes: nothing the open connection does not show.
+      identify: identify({ runOnLimitedConnection: false }),
       ping: ping(),
       dht: kadDHT({
         protocol: network.dhtProtocol,
