@@ -203,6 +203,10 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     iceServers: [...network.iceServers],
     ...(init.rtcBindAddress === undefined ? {} : { bindAddress: init.rtcBindAddress })
   } as RTCConfiguration;
+  // WebRTC-direct dials the network's own nodes at their public address: ICE needs no STUN for
+  // that, and with the profile's (or @libp2p/webrtc's default four public) STUN servers every
+  // start would show the user's IP to their operators before any call. Empty, not left out.
+  const directConfiguration = { ...rtcConfiguration, iceServers: [] } as RTCConfiguration;
 
   const libp2p: CallLibp2p = await createLibp2p({
     privateKey: init.privateKey ?? (await generateKeyPair('Ed25519')),
@@ -213,7 +217,7 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     },
     transports: [
       webSockets(),
-      webRTCDirect({ rtcConfiguration }),
+      webRTCDirect({ rtcConfiguration: directConfiguration }),
       webRTC({
         rtcConfiguration: {
           ...rtcConfiguration,
