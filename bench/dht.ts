@@ -194,7 +194,14 @@ async function warmCallNode(bootstrap: readonly string[], dhtProtocol: string): 
     'local'
   );
   const signal = AbortSignal.timeout(WARM_TIMEOUT_MS);
-  const node = await createCallNode({ network, rtcBindAddress: '127.0.0.1', signal });
+  // Every server of this loopback swarm is a private address, and the node bootstraps from a few
+  // of them only: the app's gater would let it dial none of the others.
+  const node = await createCallNode({
+    network,
+    rtcBindAddress: '127.0.0.1',
+    signal,
+    anyPrivateAddress: true
+  });
   // kad-dht dispatches this when a self-query is over, which filled the routing table; the start
   // page's node has long done so by the time someone presses Join. It runs once the first
   // bootstrap node is identified, after createCallNode resolves; should it have been quicker

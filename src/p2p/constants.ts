@@ -83,6 +83,14 @@ export const CONNECTION_PING_INTERVAL_MS = 30_000;
  */
 export const PING_MAX_OUTBOUND_STREAMS = 2;
 
+/**
+ * The agent string identify tells the network's nodes (libp2p's `nodeInfo.userAgent`). libp2p's
+ * default in a browser is `libp2p/<version> browser/<navigator.userAgent>`: the browser, its
+ * version and the operating system, for every DHT server and relay to log. The protocols that
+ * identify lists already say that this is Samen, so the name alone adds nothing; no version.
+ */
+export const CALL_NODE_AGENT = 'samen';
+
 /** User Timing mark of the Join click (JoinForm): t0 of `npm run bench:connect`. */
 export const JOIN_MARK = 'samen:join';
 

@@ -29,14 +29,24 @@ export interface NetworkProfile extends NetworkJson {
 }
 
 /**
- * The libp2p/IPFS public bootstrap peers (as used by Helia and kubo). `/dnsaddr` resolves to the
- * secure WebSocket, WebTransport and WebRTC-direct addresses a browser can dial; va1 is listed by
- * its resolved address because it is not in the dnsaddr TXT records.
+ * The libp2p/IPFS public bootstrap peers (those of Helia and kubo), each by an address a browser
+ * dials as it is: a secure WebSocket URL whose host name the browser resolves with its own DNS.
+ * Never `/dnsaddr`: libp2p resolves those TXT records with @multiformats/dns, which in a browser
+ * asks DNS-over-HTTPS resolvers (dns.google and cloudflare-dns.com), so every user's IP would go
+ * to two more operators that the privacy page would have to name (LIBP2P-NOTES.md, "Public
+ * network facts").
+ *
+ * sjc-1, ams-2 and nrt-1 are the hosts behind bootstrap.libp2p.io's dnsaddr records, on secure
+ * WebSockets at port 443; va1 is not in those records and is listed by its own `/tls/ws` address.
+ * NOT CHECKED: these names were neither resolved nor dialled when this list was written (the
+ * machine had no internet). Before a release, compare them with
+ * `dig +short TXT _dnsaddr.bootstrap.libp2p.io` and the TXT records it points to; should one
+ * host move, the others still bootstrap the node.
  */
 export const PUBLIC_BOOTSTRAP: readonly string[] = [
-  '/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN',
-  '/dnsaddr/bootstrap.libp2p.io/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb',
-  '/dnsaddr/bootstrap.libp2p.io/p2p/QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt',
+  '/dns4/sjc-1.bootstrap.libp2p.io/tcp/443/wss/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN',
+  '/dns4/ams-2.bootstrap.libp2p.io/tcp/443/wss/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb',
+  '/dns4/nrt-1.bootstrap.libp2p.io/tcp/443/wss/p2p/QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt',
   '/dns/va1.bootstrap.libp2p.io/tcp/443/tls/ws/p2p/12D3KooWKnDdG3iXw9eTFijk3EWSunZcFi54Zka4wmtqtt6rPxc8'
 ];
 

@@ -38,6 +38,7 @@ import { CustomProgressEvent, type ProgressEvent } from 'progress-events';
 import {
   ADMITTED_ONLY_PROTOCOLS,
   BOOTSTRAP_DIAL_TIMEOUT_MS,
+  CALL_NODE_AGENT,
   CALL_NODE_MAX_CONNECTIONS,
   CONNECTION_PING_INTERVAL_MS,
   CONNECTION_PING_TIMEOUT_MS,
@@ -72,6 +73,11 @@ export interface CallNodeInit extends AbortOptions {
    * would still show them our address. Connections to the network's own nodes are unaffected.
    */
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
+   * Benchmarks only: on a local/custom network, dial private and `ws:` addresses of any peer,
+   * not only those of the bootstrap list (see callConnectionGater). The app never sets it.
+   */
+  readonly anyPrivateAddress?: boolean;
   onProgress?(event: NodeProgressEvents): void;
 }
 
@@ -205,6 +211,10 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     iceServers: [...network.iceServers],
     ...(init.rtcBindAddress === undefined ? {} : { bindAddress: init.rtcBindAddress })
   } as RTCConfiguration;
+  // WebRTC-direct dials the network's own nodes at their public address: ICE needs no STUN for
+  // that, and with the profile's (or @libp2p/webrtc's default four public) STUN servers every
+  // start would show the user's IP to their operators before any call. Empty, not left out.
+  const directConfiguration = { ...rtcConfiguration, iceServers: [] } as RTCConfiguration;
 
   const libp2p: CallLibp2p = await createLibp2p({
     privateKey: init.privateKey ?? (await generateKeyPair('Ed25519')),
@@ -215,7 +225,7 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     },
     transports: [
       webSockets(),
-      webRTCDirect({ rtcConfiguration }),
+      webRTCDirect({ rtcConfiguration: directConfiguration }),
       webRTC({
         rtcConfiguration: {
           ...rtcConfiguration,
@@ -226,7 +236,9 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: callConnectionGater(network, admissions),
+    connectionGater: callConnectionGater(network, admissions, {
+      anyPrivateAddress: init.anyPrivateAddress
+    }),
     connectionManager: { maxConnections: CALL_NODE_MAX_CONNECTIONS },
     connectionMonitor: {
       pingInterval: CONNECTION_PING_INTERVAL_MS,
@@ -236,8 +248,16 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
         maxTimeout: CONNECTION_PING_TIMEOUT_MS
       }
     },
+    // What identify tells the network's nodes: by default the browser's full user agent.
+    nodeInfo: { userAgent: CALL_NODE_AGENT },
     services: {
-      identify: identify(),
+      // Not on a relayed (limited) connection: its peer has proved nothing yet, and identify
+      // would tell it our agent string, addresses and protocols. Admission runs there on its
+      // own. Ping must stay: libp2p's connection monitor pings every connection, relayed ones
+      // included, and aborts one whose ping is refused (only an unknown protocol counts as
+      // alive): refusing it cut relayed connections within a heartbeat (10 s), admissions with
+      // them. A ping echoes 32 random bytes: nothing the open connection does not show.
+      identify: identify({ runOnLimitedConnection: false }),
       ping: ping({ maxOutboundStreams: PING_MAX_OUTBOUND_STREAMS }),
       dht: kadDHT({
         protocol: network.dhtProtocol,
@@ -280,25 +300,48 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
 /**
  * The connection gater of a call node.
  * - WebRTC (private-to-private) addresses are dialled only for admitted peers.
- * - The public profile keeps libp2p's browser safeguards: no private or loopback addresses and
- *   no insecure WebSockets. Only the local/custom profile relaxes them.
+ * - Everywhere else libp2p's browser safeguards hold: no private or loopback addresses and no
+ *   insecure WebSockets. The one exception is the local/custom profile's own bootstrap list: an
+ *   address of it, or a circuit address through one of them (its relay part), may be private
+ *   or `ws:`. A stranger's record (a DHT answer, a provider record, a roster) cannot make the
+ *   browser dial into the user's LAN, even by naming a bootstrap node's peer ID: it is the
+ *   address that must be on the list, not the ID.
+ *
+ * `anyPrivateAddress` drops that restriction for a test network of more nodes than it
+ * bootstraps from (bench:dht, on loopback); the app never sets it.
  */
 export function callConnectionGater(
   network: NetworkProfile,
-  admissions: Pick<PeerAdmissions, 'isAdmitted'>
+  admissions: Pick<PeerAdmissions, 'isAdmitted'>,
+  options: { readonly anyPrivateAddress?: boolean } = {}
 ): ConnectionGater {
+  const ownNodes = new Set(network.bootstrap.map((address) => transportOf(multiaddr(address))));
   return {
     denyDialMultiaddr(ma: Multiaddr): boolean {
       if (WebRTC.matches(ma)) {
         const peer = lastPeerId(ma);
         return peer === undefined || !admissions.isAdmitted(peer);
       }
-      if (network.allowPrivateAddresses) {
+      if (
+        network.allowPrivateAddresses &&
+        (options.anyPrivateAddress === true || ownNodes.has(transportOf(ma)))
+      ) {
         return false;
       }
       return WebSockets.matches(ma) || isPrivate(ma);
     }
   };
+}
+
+/**
+ * The part of an address that says which host and port is contacted: a circuit address's relay
+ * part, without peer IDs. `/ip4/10.0.0.2/tcp/4002/ws/p2p/R/p2p-circuit/p2p/P` → `/ip4/10.0.0.2/tcp/4002/ws`.
+ */
+function transportOf(ma: Multiaddr): string {
+  const components = ma.getComponents();
+  const circuitAt = components.findIndex((c) => c.name === 'p2p-circuit');
+  const head = circuitAt === -1 ? components : components.slice(0, circuitAt);
+  return multiaddr(head.filter((c) => c.name !== 'p2p')).toString();
 }
 
 /**

@@ -14,7 +14,7 @@ import { expect, sharedUrl, test } from './fixtures.ts';
 const BROWSER_ADDRESS = /^\S+ {3}(\/\S+) {3}\(browsers\)$/;
 
 /**
- * The public profile dials the libp2p bootstrap nodes (DNS-over-HTTPS, secure WebSockets). No
+ * The public profile dials the libp2p bootstrap nodes (secure WebSockets by host name). No
  * test may reach past loopback, so everything else is refused, the way an offline browser would.
  */
 async function stayOnLoopback(context: BrowserContext): Promise<void> {

@@ -1,6 +1,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
+import { WebRTCDirect, WebSocketsSecure } from '@multiformats/multiaddr-matcher';
 import { describe, expect, it } from 'vitest';
 import { thrownName } from '../support/thrown.ts';
 import { AMINO_DHT_PROTOCOL } from '../../src/p2p/constants.ts';
@@ -29,6 +30,24 @@ describe('network profiles', () => {
     for (const address of profile.bootstrap) {
       expect(checkBootstrapAddress(address)).toBe(address);
     }
+  });
+
+  it('lists public bootstrap addresses a browser dials as they are, with no DNS-over-HTTPS lookup', () => {
+    expect(PUBLIC_BOOTSTRAP).toHaveLength(4);
+    for (const address of PUBLIC_BOOTSTRAP) {
+      const ma = multiaddr(address);
+      const names = ma.getComponents().map((c) => c.name);
+      // /dnsaddr is resolved by @multiformats/dns, over DNS-over-HTTPS in a browser; /dns4 and
+      // /dns become the host of a wss:// URL, resolved by the browser's own DNS.
+      expect(names).not.toContain('dnsaddr');
+      const dialable =
+        WebSocketsSecure.exactMatch(ma) ||
+        (WebRTCDirect.exactMatch(ma) && names.includes('certhash'));
+      expect({ address, dialable }).toEqual({ address, dialable: true });
+      expect(names.at(-1)).toBe('p2p');
+    }
+    // Four distinct peers: one host that moves leaves three.
+    expect(new Set(PUBLIC_BOOTSTRAP.map((a) => a.split('/p2p/')[1])).size).toBe(4);
   });
 
   it('turns STUN off when given no ICE servers', () => {
@@ -184,6 +203,58 @@ describe('call connection gater', () => {
   it('allows loopback and insecure WebSockets only in a local or custom profile', () => {
     const gater = callConnectionGater(local, nobody);
     expect(gater.denyDialMultiaddr?.(multiaddr(WS))).toBe(false);
+  });
+
+  describe('a local profile’s private addresses', () => {
+    const RELAYED = '12D3KooWKnDdG3iXw9eTFijk3EWSunZcFi54Zka4wmtqtt6rPxc8';
+    const STRANGER = '12D3KooWE7Q4N3YBGJFQ4t6PL4pDBdyPy45Md9xCcVoMdYQT4UDY';
+    const deny = (address: string, options?: { anyPrivateAddress?: boolean }) =>
+      callConnectionGater(local, nobody, options).denyDialMultiaddr?.(multiaddr(address));
+
+    it('dials a bootstrap address, and one through it as the relay', () => {
+      expect(deny(WS)).toBe(false);
+      expect(deny(`${WS}/p2p-circuit/p2p/${RELAYED}`)).toBe(false);
+      // The same host and port without the peer ID (a dial by address alone).
+      expect(deny('/ip4/127.0.0.1/tcp/4002/ws')).toBe(false);
+    });
+
+    it.each([
+      ['a stranger’s loopback WebSocket address', `/ip4/127.0.0.1/tcp/4999/ws/p2p/${STRANGER}`],
+      ['a stranger’s LAN address', `/ip4/192.168.1.1/tcp/443/tls/ws/p2p/${STRANGER}`],
+      [
+        'a relay address through a stranger',
+        `/ip4/10.0.0.7/tcp/4002/ws/p2p/${STRANGER}/p2p-circuit/p2p/${RELAYED}`
+      ],
+      [
+        'a bootstrap node’s peer ID at another private address',
+        `/ip4/192.168.1.1/tcp/80/ws/p2p/${PEER}`
+      ],
+      [
+        'a circuit through a bootstrap node’s peer ID at another address',
+        `/ip4/192.168.1.1/tcp/80/ws/p2p/${PEER}/p2p-circuit/p2p/${RELAYED}`
+      ],
+      ['another port of a bootstrap host', `/ip4/127.0.0.1/tcp/4001/ws/p2p/${PEER}`],
+      ['an insecure WebSocket on a public address', `/ip4/8.8.8.8/tcp/80/ws/p2p/${STRANGER}`]
+    ])('refuses %s, as the public profile does', (_, address) => {
+      expect(deny(address)).toBe(true);
+      expect(
+        callConnectionGater(publicProfile(), nobody).denyDialMultiaddr?.(multiaddr(address))
+      ).toBe(true);
+    });
+
+    it('dials a stranger’s public secure address, as the public profile does', () => {
+      expect(deny(`/ip4/8.8.8.8/tcp/443/tls/ws/p2p/${STRANGER}`)).toBe(false);
+    });
+
+    it('dials any private address only when a benchmark asks for it', () => {
+      const address = `/ip4/127.0.0.1/tcp/4999/ws/p2p/${STRANGER}`;
+      expect(deny(address, { anyPrivateAddress: true })).toBe(false);
+      expect(
+        callConnectionGater(publicProfile(), nobody, {
+          anyPrivateAddress: true
+        }).denyDialMultiaddr?.(multiaddr(address))
+      ).toBe(true);
+    });
   });
 
   it('never dials a WebRTC address of a peer that is not admitted, in any profile', async () => {
