@@ -124,7 +124,7 @@ export class PeerLink {
   #mediaRefused = false;
   #stream: MediaStream | undefined;
   #remoteMedia: RemoteMediaState | undefined;
-  #safetyWords: readonly string[] | undefined;
+  #safetyWords: readonly number[] | undefined;
   #chat: ChatLink | undefined;
   #closed = false;
 
