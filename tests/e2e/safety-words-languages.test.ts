@@ -1,10 +1,11 @@
 /**
  * Safety words across languages: a Dutch and a French browser in one call see the same four
  * numbers, each with the word of that number in its own language, so the two people can compare
- * the numbers aloud.
+ * the numbers aloud. And each page generates passphrases from its own language's word list.
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { WORDLIST as EN } from '../../src/p2p/wordlist/en.ts';
 import { WORDLIST as FR } from '../../src/p2p/wordlist/fr.ts';
 import { WORDLIST as NL } from '../../src/p2p/wordlist/nl.ts';
 import {
@@ -98,4 +99,23 @@ test.describe('safety words across languages', () => {
 
     await Promise.all(pages.map(expectNoAlerts));
   });
+
+  for (const { locale, lang, words } of [
+    ...BROWSERS,
+    { locale: 'en-GB', lang: 'en', words: EN }
+  ] as const) {
+    test(`a ${locale} page generates five words of the ${lang} list, worth 65 bits`, async ({
+      browser
+    }) => {
+      const page = await openIn(browser, locale);
+      const text = messages(lang);
+      await page.getByRole('button', { name: text.generate_passphrase }).click();
+      const field = page.getByRole('textbox', { name: text.passphrase_label, exact: true });
+      await expect(field).toHaveValue(/^\S+ \S+ \S+ \S+ \S+$/);
+      const generated = (await field.inputValue()).split(' ');
+      expect(generated.filter((word) => !words.includes(word))).toEqual([]);
+      await expect(page.getByTestId('strength')).toHaveAttribute('data-bits', '65');
+      await expect(page.getByTestId('weak-warning')).toHaveCount(0);
+    });
+  }
 });
