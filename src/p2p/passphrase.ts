@@ -6,7 +6,10 @@
  *
  * Everyone who knows a passphrase must derive the same room from it, whatever their keyboard,
  * phone or language, so {@link normalisePassphrase} brings what they type to one form, the same on
- * every device (no locale-dependent step; Unicode data as JavaScript ships it):
+ * every device: no step depends on the device's language, and the normalisation and case
+ * mappings of a character never change once it is assigned (Unicode's stability policies), so
+ * browsers of different ages agree on all but characters newer than the oldest of them. The
+ * steps:
  *
  * 1. NFKC, lower case (`toLowerCase`, never `toLocaleLowerCase`: a Turkish phone lowercases "I"
  *    to "ı", and the room would depend on the phone's language), NFKC again: Unicode's
