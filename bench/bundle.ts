@@ -291,6 +291,18 @@ const heavyInFirstRender = [
   )
 ];
 
+// argon2id (hash-wasm) belongs to the KDF worker: the files of either visit that hold it, and
+// whether each is one of the worker's (under _app/immutable/workers/, fetched by the worker).
+const WORKER_FILES = '_app/immutable/workers/';
+const argon2Files = [
+  ...new Set(
+    [...typed, ...generated]
+      .filter((f) => modules.get(f.file)?.has('hash-wasm') === true)
+      .map((f) => f.file)
+  )
+];
+const argon2OnlyInWorker = argon2Files.every((file) => file.startsWith(WORKER_FILES));
+
 // Everything the service worker precaches: every JavaScript file of the build.
 const allJs = readdirSync(BUILD_DIR, { recursive: true, encoding: 'utf8' })
   .filter((path) => path.endsWith('.js'))
@@ -332,6 +344,8 @@ const result = {
   precache: inKB(precache),
   heavyInFirstRender,
   libp2pInFirstRender: heavyInFirstRender.some((name) => /^(libp2p|@libp2p\/)/.test(name)),
+  argon2Files,
+  argon2OnlyInWorker,
   dependencies,
   unmapped,
   files: { typed: listed(typed), generated: listed(generated) }
@@ -370,6 +384,8 @@ ${table(
 )}
 
 Heavy modules in the first render: ${heavyInFirstRender.length === 0 ? 'none (libp2p loads by import() right after it)' : heavyInFirstRender.join(', ')}.
+
+argon2id (hash-wasm) loaded in: ${argon2Files.join(', ') || 'no file'}; ${argon2OnlyInWorker ? 'only the KDF worker’s files' : '**not only the KDF worker’s files**'}.
 
 Per dependency (passphrase typed), each file's gzip size shared among its modules by rendered bytes:
 

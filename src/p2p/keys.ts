@@ -13,7 +13,6 @@
 import type { AbortOptions } from '@libp2p/interface';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { argon2id } from 'hash-wasm';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { create as createDigest } from 'multiformats/hashes/digest';
@@ -76,6 +75,10 @@ const utf8 = new TextEncoder();
  * argon2id as every derivation runs it (hash-wasm). Exported for the worker and for the
  * reference vectors in the tests; use {@link deriveRoomSecret}.
  *
+ * hash-wasm is imported here, on first use, not with this module: the call imports keys.ts for
+ * its HKDF derivations, and argon2id (12 kB gzipped) belongs only to the KDF worker, which is
+ * the only caller in a browser.
+ *
  * @internal
  * @example
  * const bytes = (text: string) => new TextEncoder().encode(text)
@@ -88,6 +91,7 @@ export async function runArgon2id(
   params: Argon2Params
 ): Promise<Uint8Array> {
   try {
+    const { argon2id } = await import('hash-wasm');
     return await argon2id({ password, salt, ...params, outputType: 'binary' });
   } catch (cause) {
     throw new KeyDerivationError('argon2id failed', { cause });

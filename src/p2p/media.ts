@@ -107,8 +107,8 @@ export interface MediaSessionInit {
 export interface MediaSessionEvents {
   /** Remote media arrived (a new track on the one remote stream), after verification. */
   'remote-stream': CustomEvent<MediaStream>;
-  /** Both fingerprints are known and the peer's is verified: the pair's safety words. */
-  verified: CustomEvent<readonly string[]>;
+  /** Both fingerprints are known and the peer's is verified: the pair's safety words (indices). */
+  verified: CustomEvent<readonly number[]>;
   /** The peer connection's connectionState changed. */
   state: CustomEvent<RTCPeerConnectionState>;
   /** The session closed; `detail` is the typed error when it closed badly, else null. */
@@ -203,7 +203,7 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   #remoteFingerprint: string | undefined;
   /** A remote description has been checked against the MediaHello and applied. */
   #remoteChecked = false;
-  #safetyWords: readonly string[] | undefined;
+  #safetyWords: readonly number[] | undefined;
   #remoteStream: MediaStream | undefined;
   #closed = false;
 
@@ -261,8 +261,11 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     return this.#remoteStream;
   }
 
-  /** The pair's safety words, once both fingerprints are known and the peer's is verified. */
-  get safetyWords(): readonly string[] | undefined {
+  /**
+   * The pair's safety words, as indices into the word lists (safety-words.ts), once both
+   * fingerprints are known and the peer's is verified.
+   */
+  get safetyWords(): readonly number[] | undefined {
     return this.#safetyWords;
   }
 

@@ -87,14 +87,22 @@ test.describe('media in a call', () => {
     }
     await Promise.all([expectMediaRising(a), expectMediaRising(b)]);
 
-    const words = await Promise.all(
+    // Four numbers, each with its word (both pages are English: the same words).
+    const shown = await Promise.all(
       [a, b].map(async (page) => {
         const element = page.getByTestId('participant').getByTestId('safety-words');
-        await expect(element).toHaveText(/^\s*\S+ \S+ \S+ \S+\s*$/, { timeout: MEDIA_TIMEOUT_MS });
-        return (await element.innerText()).trim();
+        await expect(element).toHaveAttribute('data-indices', /^\d{4} \d{4} \d{4} \d{4}$/, {
+          timeout: MEDIA_TIMEOUT_MS
+        });
+        const items = element.getByRole('listitem');
+        await expect(items).toHaveText(Array(4).fill(/^\d{4} [a-z]+(-[a-z]+)*$/));
+        return {
+          numbers: await element.getAttribute('data-indices'),
+          words: await items.allInnerTexts()
+        };
       })
     );
-    expect(words[0]).toBe(words[1]);
+    expect(shown[0]).toEqual(shown[1]);
 
     // Marking them compared is remembered for the call.
     await a.getByRole('button', { name: 'We compared them: they match' }).click();

@@ -3,6 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { KEY_LENGTH } from '../../src/p2p/constants.ts';
+import { normalisePassphrase } from '../../src/p2p/passphrase.ts';
 import {
   ROOM_KDF_V1,
   admissionSecret,
@@ -125,11 +126,15 @@ describe('runArgon2id', () => {
   });
 });
 
+/** The admission secret of 'correct horse battery staple' (pinned below, and by version 1). */
+const PINNED_ADMISSION_SECRET = 'c4b7d3f7e32eff6562d61075324776f3cfbd750765d1063ba7596a9df96fdc9b';
+
 // Samen's own vectors. They pin the protocol: any change to normalisation, the KDF parameters,
 // the salt, an HKDF label or the CID format changes them, and a build that derives other values
 // can no longer meet older builds in a room. Change them only together with a new protocol
 // version. Computed once with this code and checked against an independent implementation
 // (Node's OpenSSL argon2id and HKDF, and a hand-built CIDv1).
+
 describe('Samen v1 derivations', () => {
   const PASSPHRASE = 'correct horse battery staple';
   const HOUR = 490_000;
@@ -137,7 +142,7 @@ describe('Samen v1 derivations', () => {
     roomSecret: 'fd705971854152e82b58c93f044b8ae385043da85c4cd6bf58657e3e966c3b1e',
     rendezvousKey: 'f21255e4adb9662e23d84568aad5cdbb8dc10e8d801c0faa19f16f1b5add3b63',
     rendezvousCid: 'bafkreihjvesc4lvtuti6hbvjiwyi5pdqzxhdyb5ihaktwhhtuvrzf3qspi',
-    admissionSecret: 'c4b7d3f7e32eff6562d61075324776f3cfbd750765d1063ba7596a9df96fdc9b',
+    admissionSecret: PINNED_ADMISSION_SECRET,
     prsNoPin: '8f5a01c9c2f4d835b1b49a4bac4d8774578b39d24e9b09cbac84fdd46ad47781',
     prsPin4321: '57e95d19286de461e7248dc554ef39c4c14c273c45aa05d1dda979ed4a7c0589'
   };
@@ -210,6 +215,84 @@ describe('Samen v1 derivations', () => {
     ];
     expect(new Set(outputs).size).toBe(5);
     expect(outputs.every((hex) => hex.length === KEY_LENGTH * 2)).toBe(true);
+  });
+});
+
+// The room secrets of passphrases under both versions of the normalisation (passphrase.ts). Each
+// hex value was computed with the version-1 code (commit f67a092, before normalisation version 2)
+// and is pinned here: version 2 must derive the same from every passphrase whose version-1 form
+// it leaves as it is, and moves a passphrase with accents, ligatures or curly apostrophes to the
+// room that version 1 gave its folded form.
+describe('room secrets across normalisation versions 1 and 2', () => {
+  /** deriveRoomSecret with version 1 (commit f67a092), passphrases that version 2 leaves alone. */
+  const UNCHANGED = {
+    'appel fiets zwoel aai boom':
+      '9498b0e2cfeb76292b63f4925e832b40d379f4de11e4830dbb4e94439838d80b',
+    'Abandon ABAQUE\u00a0abattre ａｂｂａｙｅ abaisse':
+      '452110ca09df598f1906a4c700de101925f06416e0ca5149eed4876793034f60'
+  };
+  /**
+   * Passphrases that move: what version 1 derived from them (`before`), and what version 1
+   * derived from their folded form (`folded`), which version 2 now derives from both.
+   */
+  const MOVED = [
+    {
+      typed: 'Élan vital',
+      before: '677589f66b5c02763caf08121017d554bdfef4218a63cc8e564361329459aec1',
+      folded: 'elan vital',
+      secret: '08de0627e620e3a4cd5ebfe613a12f60a9a21c502f802e9cb6520f72ae52e459'
+    },
+    {
+      typed: 'cœur de lion',
+      before: '98be615227fedd2725756daf264056973704dc16d1b06dc8f9820b2c528be14f',
+      folded: 'coeur de lion',
+      secret: 'e70a2239a81ebc68a268b6763bf09396394ce5f89f27c8b5f2ca559ace073818'
+    },
+    {
+      typed: 'l’école des fans',
+      before: 'ccc7529f7ce5e8cd769f290741150f3b23979278a8cd2fe8e02433cc76a20258',
+      folded: "l'ecole des fans",
+      secret: '2f739907d3a61f2391ad9d0f14b47f10714e04f7700a65103c76e9b33d194546'
+    }
+  ];
+  /** cpacePrs of 'correct horse battery staple''s admission secret, version 1 (commit f67a092). */
+  const PRS = {
+    'blue moon': 'a685f19ae114e4a99e878ca2747f218dc2e40af1d3b127de974718e4a8cf8db5',
+    'bleu été (version 1)': '3a95f7a342c32bf1f3bb0a6ce81e114026b276c1661d6ab15e2557c047bf1820',
+    'bleu ete': '4ce124438c046322013d151f3f423615bc16417b75226c97d5a45ccca3290f9b'
+  };
+  // Each derivation is argon2id at 64 MiB: a few seconds in all on a loaded machine.
+  const ARGON2_TIMEOUT_MS = 60_000;
+
+  it(
+    'derives exactly the version-1 room secret from passphrases version 2 leaves alone',
+    async () => {
+      for (const [passphrase, hex] of Object.entries(UNCHANGED)) {
+        expect(bytesToHex(await deriveRoomSecret(passphrase)), passphrase).toBe(hex);
+      }
+    },
+    ARGON2_TIMEOUT_MS
+  );
+
+  it(
+    'derives from an accented or curly spelling the version-1 room of its folded form',
+    async () => {
+      for (const { typed, before, folded, secret } of MOVED) {
+        expect(normalisePassphrase(typed)).toBe(folded);
+        const derived = bytesToHex(await deriveRoomSecret(typed));
+        expect(derived, typed).toBe(secret);
+        expect(derived, typed).not.toBe(before);
+      }
+    },
+    ARGON2_TIMEOUT_MS
+  );
+
+  it('keeps the version-1 PRS of a PIN version 2 leaves alone, and folds an accented one', () => {
+    const admission = hexToBytes(PINNED_ADMISSION_SECRET);
+    expect(bytesToHex(cpacePrs(admission, 'Blue\tMoon'))).toBe(PRS['blue moon']);
+    expect(bytesToHex(cpacePrs(admission, 'Bleu Été'))).toBe(PRS['bleu ete']);
+    expect(bytesToHex(cpacePrs(admission, 'bleu ete'))).toBe(PRS['bleu ete']);
+    expect(PRS['bleu ete']).not.toBe(PRS['bleu été (version 1)']);
   });
 });
 

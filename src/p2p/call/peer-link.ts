@@ -136,7 +136,7 @@ export class PeerLink {
   #mediaRefused = false;
   #stream: MediaStream | undefined;
   #remoteMedia: RemoteMediaState | undefined;
-  #safetyWords: readonly string[] | undefined;
+  #safetyWords: readonly number[] | undefined;
   #chat: ChatLink | undefined;
   /** Admitted, but no direct path opened in time (see Mesh's DIRECT_PATH_DEADLINE_MS). */
   #noDirectPath = false;

@@ -35,8 +35,11 @@ export interface ParticipantSnapshot {
   readonly stream?: MediaStream;
   /** What it says it is sending; undefined until it has said. */
   readonly media?: RemoteMediaState;
-  /** The pair's four safety words, once both DTLS fingerprints are known and verified. */
-  readonly safetyWords?: readonly string[];
+  /**
+   * The pair's four safety words as indices into the word lists, the same in every language
+   * (safety-words.ts), once both DTLS fingerprints are known and verified.
+   */
+  readonly safetyWords?: readonly number[];
   /** It is the active speaker: the loudest we hear, above the speech threshold (speaker.ts). */
   readonly speaking?: boolean;
   /**
