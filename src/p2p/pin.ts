@@ -10,7 +10,7 @@
 export const GENERATED_PIN_DIGITS = 6;
 
 /** A source of randomness with `crypto.getRandomValues`'s contract (Web Crypto §10.1.1). */
-export type RandomValues = <T extends Uint32Array>(array: T) => T;
+export type RandomValues = (array: Uint32Array<ArrayBuffer>) => Uint32Array<ArrayBuffer>;
 
 /**
  * A random PIN of `digits` decimal digits (leading zeros kept), uniform over all of them:
@@ -29,7 +29,7 @@ export function generatePin(
   }
   const range = 10 ** digits;
   const limit = Math.floor(2 ** 32 / range) * range;
-  const draw = new Uint32Array(1);
+  const draw = new Uint32Array(new ArrayBuffer(4));
   for (;;) {
     const value = random(draw)[0]!;
     if (value < limit) {

@@ -3,7 +3,7 @@ import { GENERATED_PIN_DIGITS, generatePin, type RandomValues } from '../../src/
 
 /** A RandomValues that hands out the given 32-bit values in turn. */
 function scripted(values: number[]): RandomValues & { calls: number } {
-  const source = <T extends Uint32Array>(array: T): T => {
+  const source = (array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
     array[0] = values[source.calls++]!;
     return array;
   };
