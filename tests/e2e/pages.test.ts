@@ -149,6 +149,13 @@ test.describe('Safe calling and privacy pages', () => {
       .click();
     const stored = page.getByTestId('stored-keys');
     await expect(stored).toHaveAttribute('data-count', '2');
+    // The app's files are cached for offline use by now.
+    expect(
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+        return (await caches.keys()).filter((name) => name.startsWith('workbox-')).length;
+      })
+    ).toBe(1);
 
     await page.getByRole('button', { name: 'Erase Samen’s data from this device' }).click();
     const dialog = page.getByRole('dialog', { name: 'Erase everything Samen stored here?' });

@@ -58,13 +58,14 @@ export class DeviceData {
       for (const key of this.storedKeys()) {
         this.#init.storage?.removeItem(key);
       }
+      // The service worker first: it would otherwise fill its cache again.
+      const registrations = (await this.#init.serviceWorker?.getRegistrations()) ?? [];
+      await Promise.all(registrations.map((registration) => registration.unregister()));
       const caches = this.#init.caches;
       if (caches !== undefined) {
         const names = (await caches.keys()).filter((name) => name.startsWith(CACHE_PREFIX));
         await Promise.all(names.map((name) => caches.delete(name)));
       }
-      const registrations = (await this.#init.serviceWorker?.getRegistrations()) ?? [];
-      await Promise.all(registrations.map((registration) => registration.unregister()));
       this.#state = 'erased';
     } catch {
       this.#state = 'failed';
