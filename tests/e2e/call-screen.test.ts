@@ -236,7 +236,7 @@ test.describe('the call screen', () => {
       'false'
     );
 
-    await a.getByRole('button', { name: 'Safe calling' }).click();
+    await a.getByRole('button', { name: 'Safety tips' }).click();
     const dialog = a.getByRole('dialog', { name: 'Safe calling' });
     await expect(dialog.getByRole('listitem')).toHaveCount(9);
     await expect(a).toHaveURL(/\/call$/);

@@ -188,7 +188,7 @@ test.describe('Sensitive conversation', () => {
       await expect(page.getByRole('radio', { name: 'Always relay to hide my IP' })).toBeChecked();
       await page
         .getByRole('navigation', { name: 'Main' })
-        .getByRole('link', { name: 'Call' })
+        .getByRole('link', { name: 'Call', exact: true })
         .click();
       await page.getByRole('switch', { name: 'Sensitive conversation' }).uncheck();
       await page

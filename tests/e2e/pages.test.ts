@@ -52,6 +52,11 @@ test.describe('Safe calling and privacy pages', () => {
       const text = catalogue(lang);
       const page = await openIn(browser, locale, sharedUrl());
       const nav = page.getByRole('navigation', { name: navigation });
+      // Linked from the start page itself, too.
+      await expect(page.getByRole('link', { name: text.start_safety_link })).toHaveAttribute(
+        'href',
+        '/safety'
+      );
 
       await nav.getByRole('link', { name: text.nav_safety }).click();
       await expect(
