@@ -8,11 +8,13 @@
  * { "name": "Our Samen network",
  *   "bootstrap": ["/ip4/203.0.113.7/tcp/4002/ws/p2p/12D3KooW…"],
  *   "dhtProtocol": "/ipfs/kad/1.0.0",
- *   "iceServers": [{ "urls": "stun:stun.example.org:3478" }] }
+ *   "iceServers": [{ "urls": "stun:stun.example.org:3478" }],
+ *   "operator": { "name": "Example Org", "contact": "privacy@example.org", "country": "NL" } }
  * ```
  *
- * `dhtProtocol` (default: the Amino DHT's) and `iceServers` (default: none) are optional; unknown
- * keys are ignored, so a newer file still loads in an older app.
+ * `dhtProtocol` (default: the Amino DHT's), `iceServers` (default: none) and `operator` (who runs
+ * these nodes, for the privacy page; default: nobody named) are optional; unknown keys are
+ * ignored, so a newer file still loads in an older app.
  *
  * @module
  */
@@ -33,6 +35,37 @@ export const MAX_NETWORK_NAME_CHARS = 100;
 /** A multiaddr of a few protocols with a certhash and a peer ID is under 300 characters. */
 export const MAX_MULTIADDR_CHARS = 1024;
 
+/**
+ * The operator's name is shown on the privacy page as "who runs this copy": a line, like the
+ * network's name.
+ */
+export const MAX_OPERATOR_NAME_CHARS = 100;
+
+/**
+ * An e-mail address is at most 254 characters (RFC 5321 §4.5.3.1.3 path, less its brackets);
+ * a web address for a contact form fits too.
+ */
+export const MAX_OPERATOR_CONTACT_CHARS = 254;
+
+/**
+ * A country as people write it: the longest short name in ISO 3166-1 ("The United Kingdom of
+ * Great Britain and Northern Ireland") is 56 characters.
+ */
+export const MAX_OPERATOR_COUNTRY_CHARS = 56;
+
+/**
+ * Who runs the network's nodes (and usually the copy of the app beside its network.json): the
+ * privacy page names them, as a data-protection notice must name its controller.
+ */
+export interface NetworkOperator {
+  /** A person's or an organisation's name. */
+  readonly name: string;
+  /** How to reach them about privacy: an e-mail address or a web address, shown as text. */
+  readonly contact: string;
+  /** Where they are established (the law that applies to them), as they write it. */
+  readonly country?: string;
+}
+
 /** A network.json as checked: names trimmed, multiaddrs normalised, defaults filled in. */
 export interface NetworkJson {
   /** A human name, shown in the UI ("Samen local network", an organisation's name…). */
@@ -43,11 +76,13 @@ export interface NetworkJson {
   readonly dhtProtocol: string;
   /** ICE servers for WebRTC; empty means host candidates only (no STUN, no TURN). */
   readonly iceServers: readonly RTCIceServer[];
+  /** Who runs these nodes; absent when the file names nobody. */
+  readonly operator?: NetworkOperator;
 }
 
 /** What a writer gives: the optional fields may be left out. */
 export type NetworkJsonInit = Pick<NetworkJson, 'name' | 'bootstrap'> &
-  Partial<Pick<NetworkJson, 'dhtProtocol' | 'iceServers'>>;
+  Partial<Pick<NetworkJson, 'dhtProtocol' | 'iceServers' | 'operator'>>;
 
 /**
  * Parses and checks the text of a network.json.
@@ -78,7 +113,7 @@ export function checkNetworkJson(value: unknown): NetworkJson {
   if (!isRecord(value)) {
     throw new InvalidNetworkConfigError('network config must be a JSON object');
   }
-  const { name, bootstrap, dhtProtocol, iceServers } = value;
+  const { name, bootstrap, dhtProtocol, iceServers, operator } = value;
   if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NETWORK_NAME_CHARS) {
     throw new InvalidNetworkConfigError(
       `"name" must be a non-empty string of at most ${MAX_NETWORK_NAME_CHARS} chars`
@@ -100,8 +135,49 @@ export function checkNetworkJson(value: unknown): NetworkJson {
     name: name.trim(),
     bootstrap: addresses,
     dhtProtocol: dhtProtocol ?? AMINO_DHT_PROTOCOL,
-    iceServers: iceServers === undefined ? [] : checkIceServers(iceServers)
+    iceServers: iceServers === undefined ? [] : checkIceServers(iceServers),
+    ...(operator === undefined ? {} : { operator: checkOperator(operator) })
   };
+}
+
+/**
+ * Checks network.json's `operator`: an object with a `name` and a `contact`, and optionally a
+ * `country`, each a line of text within its limit (no control characters: they are shown as
+ * they are on the privacy page). Returns a clean copy, trimmed; other keys are dropped.
+ *
+ * @throws {InvalidNetworkConfigError} naming the first field that does not fit.
+ * @example
+ * checkOperator({ name: 'Example Org', contact: 'privacy@example.org', country: 'NL' })
+ */
+export function checkOperator(value: unknown): NetworkOperator {
+  if (!isRecord(value)) {
+    throw new InvalidNetworkConfigError('"operator" must be an object with a name and a contact');
+  }
+  const name = checkLine(value.name, 'operator.name', MAX_OPERATOR_NAME_CHARS);
+  const contact = checkLine(value.contact, 'operator.contact', MAX_OPERATOR_CONTACT_CHARS);
+  if (value.country === undefined) {
+    return { name, contact };
+  }
+  return {
+    name,
+    contact,
+    country: checkLine(value.country, 'operator.country', MAX_OPERATOR_COUNTRY_CHARS)
+  };
+}
+
+/** A non-empty line of at most `max` characters with no control character, trimmed. */
+function checkLine(value: unknown, field: string, max: number): string {
+  if (
+    typeof value !== 'string' ||
+    value.trim() === '' ||
+    value.length > max ||
+    /\p{Cc}/u.test(value)
+  ) {
+    throw new InvalidNetworkConfigError(
+      `"${field}" must be a non-empty line of at most ${max} chars`
+    );
+  }
+  return value.trim();
 }
 
 /**

@@ -42,7 +42,7 @@ test.describe('app shell', () => {
     await expect(page.locator('main')).toBeFocused();
     // Every link of the navigation is reachable by Tab, in order, with a visible focus ring.
     await page.keyboard.press('Shift+Tab');
-    await expect(page.getByRole('link', { name: 'About and privacy' })).toBeFocused();
+    await expect(page.getByRole('link', { name: 'Privacy' })).toBeFocused();
     const outline = await page.evaluate(
       () => getComputedStyle(document.activeElement!).outlineStyle
     );

@@ -112,7 +112,9 @@ test.describe('a call by passphrase on the local network', () => {
     await tabTo(keyboard, field, 15);
     await keyboard.keyboard.type(passphrase);
     await expect(field).toHaveValue(passphrase);
-    await tabTo(keyboard, keyboard.getByRole('button', { name: 'Join call' }), 5);
+    // Past Generate, the passphrase's Copy/Share/QR code/two messages, the PIN and Generate PIN,
+    // the Sensitive conversation switch and the microphone and camera choices.
+    await tabTo(keyboard, keyboard.getByRole('button', { name: 'Join call' }), 12);
     await keyboard.keyboard.press('Enter');
     await expect(keyboard).toHaveURL(/\/call$/);
 

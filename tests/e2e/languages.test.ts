@@ -26,8 +26,8 @@ const LANGUAGES = [
     navigation: 'Hoofdmenu',
     settings: 'Instellingen',
     languageLabel: 'Taal (Language)',
-    about: 'Over Samen en je privacy',
-    aboutLink: 'Over Samen en privacy'
+    about: 'Privacyverklaring',
+    aboutLink: 'Privacy'
   },
   {
     browserLocale: 'fr-BE',
@@ -39,8 +39,8 @@ const LANGUAGES = [
     navigation: 'Menu principal',
     settings: 'Paramètres',
     languageLabel: 'Langue (Language)',
-    about: 'À propos de Samen et de votre vie privée',
-    aboutLink: 'À propos et confidentialité'
+    about: 'Politique de confidentialité',
+    aboutLink: 'Confidentialité'
   },
   {
     browserLocale: 'en-US',
@@ -52,8 +52,8 @@ const LANGUAGES = [
     navigation: 'Main',
     settings: 'Settings',
     languageLabel: 'Language',
-    about: 'About Samen and your privacy',
-    aboutLink: 'About and privacy'
+    about: 'Privacy policy',
+    aboutLink: 'Privacy'
   }
 ] as const;
 
@@ -118,7 +118,7 @@ test.describe('languages', () => {
       await expect(select).toHaveValue(language.lang);
       await expect(page.getByRole('combobox', { name: 'Language' })).toBeVisible();
 
-      // About.
+      // The privacy policy (once called About).
       await navigation.getByRole('link', { name: language.aboutLink }).click();
       await expect(page.getByRole('heading', { level: 1, name: language.about })).toBeVisible();
       await expect(page).toHaveTitle(`${language.about} · Samen`);

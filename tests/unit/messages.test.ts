@@ -80,7 +80,10 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
     'connection_ms',
     'connection_kbps',
     'connection_mbps',
-    'connection_unknown'
+    'connection_unknown',
+    'nav_privacy',
+    'privacy_host',
+    'privacy_operator_contact'
   ],
   fr: [
     'app_name',
@@ -93,7 +96,8 @@ const SAME_AS_ENGLISH: Readonly<Record<string, readonly string[]>> = {
     'connection_ms',
     'connection_kbps',
     'connection_mbps',
-    'connection_unknown'
+    'connection_unknown',
+    'privacy_operator_contact'
   ]
 };
 

@@ -4,8 +4,12 @@ import { thrownName } from '../support/thrown.ts';
 import { AMINO_DHT_PROTOCOL } from '../../src/p2p/constants.ts';
 import {
   checkBootstrapAddress,
+  checkOperator,
   isProtocolId,
   MAX_NETWORK_JSON_BYTES,
+  MAX_OPERATOR_CONTACT_CHARS,
+  MAX_OPERATOR_COUNTRY_CHARS,
+  MAX_OPERATOR_NAME_CHARS,
   parseNetworkJson,
   writeNetworkJson,
   type NetworkJson
@@ -96,6 +100,65 @@ describe('network.json', () => {
     expect.hasAssertions();
     expect(checkBootstrapAddress(`  ${WS}\n`)).toBe(WS);
     expect(() => checkBootstrapAddress('/ip4/1.2.3.4/tcp/1', 4)).toThrow('bootstrap[4]');
+  });
+
+  it('reads and writes an operator, trimmed, without keys it does not know', () => {
+    expect.hasAssertions();
+    const text = writeNetworkJson({
+      name: 'Org',
+      bootstrap: [WS],
+      operator: { name: ' Example Org ', contact: 'privacy@example.org', country: 'NL' }
+    });
+    expect(Object.keys(JSON.parse(text) as object)).toEqual([
+      'name',
+      'bootstrap',
+      'dhtProtocol',
+      'iceServers',
+      'operator'
+    ]);
+    expect(parseNetworkJson(text).operator).toEqual({
+      name: 'Example Org',
+      contact: 'privacy@example.org',
+      country: 'NL'
+    });
+    expect(
+      checkOperator({ name: 'A', contact: 'https://a.example/contact', extra: 'dropped' })
+    ).toEqual({ name: 'A', contact: 'https://a.example/contact' });
+    // The profile the app makes of the file carries it to the privacy page.
+    expect(parseNetworkConfig(text, 'local').operator?.name).toBe('Example Org');
+  });
+
+  it('refuses an operator without a name or contact, too long, or with control characters', () => {
+    expect.hasAssertions();
+    const ok = { name: 'A', contact: 'a@example.org' };
+    const bad: unknown[] = [
+      'Example Org',
+      ['A'],
+      { contact: 'a@example.org' },
+      { name: 'A' },
+      { ...ok, name: '  ' },
+      { ...ok, name: 7 },
+      { ...ok, name: 'x'.repeat(MAX_OPERATOR_NAME_CHARS + 1) },
+      { ...ok, contact: 'x'.repeat(MAX_OPERATOR_CONTACT_CHARS + 1) },
+      { ...ok, country: 'x'.repeat(MAX_OPERATOR_COUNTRY_CHARS + 1) },
+      { ...ok, country: '' },
+      { ...ok, name: 'A\nB' },
+      { ...ok, contact: 'a@example.org\u0007' }
+    ];
+    for (const operator of bad) {
+      expect(
+        errorName(() => parseNetworkJson(JSON.stringify({ name: 'x', bootstrap: [WS], operator })))
+      ).toBe('InvalidNetworkConfigError');
+    }
+    // Each limit itself is accepted.
+    expect(
+      checkOperator({
+        name: 'x'.repeat(MAX_OPERATOR_NAME_CHARS),
+        contact: 'x'.repeat(MAX_OPERATOR_CONTACT_CHARS),
+        country: 'x'.repeat(MAX_OPERATOR_COUNTRY_CHARS)
+      }).country
+    ).toHaveLength(MAX_OPERATOR_COUNTRY_CHARS);
+    expect(() => checkOperator({ ...ok, contact: '' })).toThrow('operator.contact');
   });
 
   it('takes a protocol ID to be a path of printable ASCII', () => {

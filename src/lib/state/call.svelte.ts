@@ -38,6 +38,7 @@ export class CallState {
   #selfId = $state<string | undefined>(undefined);
   #chat = $state.raw<readonly ChatEntry[]>([]);
   #chatProblem = $state<string | undefined>(undefined);
+  #sensitive = $state(false);
   /**
    * Safety words the user marked as compared, as "<peer ID> <words>", for this call only: new
    * words for the same peer (after a reconnection, a new key) are to be compared again.
@@ -92,6 +93,13 @@ export class CallState {
   get chatProblem(): string | undefined {
     return this.#chatProblem;
   }
+  /**
+   * Joined as a sensitive conversation (the start page's switch): the call screen reminds the
+   * user to compare the safety words before speaking, until they have.
+   */
+  get sensitive(): boolean {
+    return this.#sensitive;
+  }
   isVerified(peerId: string): boolean {
     const key = this.#verifiedKey(peerId);
     return key !== undefined && this.#verified.has(key);
@@ -138,8 +146,13 @@ export class CallState {
    * Starts a call. Resolves once the call has started looking for the others; failures before
    * that (a bad passphrase, no network) are shown as alerts and end the call.
    */
-  async join(passphrase: string, pin: string): Promise<void> {
+  async join(
+    passphrase: string,
+    pin: string,
+    options: { sensitive?: boolean } = {}
+  ): Promise<void> {
     await this.leave();
+    this.#sensitive = options.sensitive === true;
     const profile = this.#network.profile;
     if (profile === undefined) {
       this.#alert({ errorName: 'NetworkUnreachableError' });
