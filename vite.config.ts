@@ -131,6 +131,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Property-based tests of every decoder and parser of outside input (fast-check):
+          // SAMEN_FUZZ_RUNS inputs per target, a few thousand by default (tests/fuzz/support.ts);
+          // `npm run fuzz` asks for 100 000 and lifts the timeout.
+          name: 'fuzz',
+          include: ['tests/fuzz/**/*.fuzz.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000
+        }
+      },
+      {
+        extends: true,
+        test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
