@@ -4,12 +4,9 @@
  * Settings, Safe calling and the privacy page. Zero violations.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { contexts, expectDirectWith, ownPeerId, sharedUrl, uniquePassphrase } from './helpers.ts';
-
-test.afterEach(async () => {
-  await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-});
+import { type Browser, type Page } from '@playwright/test';
+import { expect, sharedUrl, test } from './fixtures.ts';
+import { expectDirectWith, ownPeerId, uniquePassphrase } from './helpers.ts';
 
 const LOCALES = [
   { lang: 'en', locale: 'en-US' },
@@ -33,7 +30,6 @@ async function violations(page: Page) {
 
 async function openIn(browser: Browser, locale: string, path = ''): Promise<Page> {
   const context = await browser.newContext({ locale });
-  contexts.push(context);
   const page = await context.newPage();
   await page.goto(new URL(path, sharedUrl()).href);
   return page;

@@ -4,25 +4,9 @@
  * sheet there and beside the video on a laptop; joins, leaves and mutes are announced in a
  * polite live region; the keyboard shortcuts work and are listed.
  */
-import {
-  expect,
-  test,
-  type Browser,
-  type BrowserContextOptions,
-  type Page
-} from '@playwright/test';
-import {
-  contexts,
-  expectDirectWith,
-  joinByMouse,
-  ownPeerId,
-  sharedUrl,
-  uniquePassphrase
-} from './helpers.ts';
-
-test.afterEach(async () => {
-  await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-});
+import { type Browser, type BrowserContextOptions, type Page } from '@playwright/test';
+import { expect, sharedUrl, test } from './fixtures.ts';
+import { expectDirectWith, joinByMouse, ownPeerId, uniquePassphrase } from './helpers.ts';
 
 const PHONE: BrowserContextOptions = {
   viewport: { width: 390, height: 844 },
@@ -36,7 +20,6 @@ const TOUCH_TARGET_PX = 44;
 
 async function open(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
   const context = await browser.newContext(options);
-  contexts.push(context);
   const page = await context.newPage();
   await page.goto(sharedUrl());
   await expect(page.getByTestId('relay-status')).toHaveAttribute('data-ready', 'true');

@@ -10,6 +10,7 @@
  *   const [a, b] = await Promise.all([openApp(), openApp({ trackPeerConnections: true })])
  * })
  */
+import { appendFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { trackPeerConnections } from '../../scripts/chromium.ts';
 import { cutOff } from './network-cut.ts';
@@ -33,12 +34,38 @@ export type OpenApp = (options?: OpenAppOptions) => Promise<Page>;
 /** Cuts a page's context off the network (network-cut.ts); resolves with the way back. */
 export type CutOff = (page: Page) => Promise<() => Promise<void>>;
 
-export const test = base.extend<{ openApp: OpenApp; cutOff: CutOff }>({
+export const test = base.extend<{ openApp: OpenApp; cutOff: CutOff; closeContexts: void }>({
+  // Every context a test opened, by openApp or by browser.newContext (a test that needs a
+  // locale or a viewport), is closed after it, whatever its outcome: a context left open would
+  // keep its call (and its peer connections) alive into the next test, on the same two cores.
+  closeContexts: [
+    async ({ browser }, use) => {
+      await use();
+      await Promise.allSettled(browser.contexts().map((context) => context.close()));
+    },
+    { auto: true }
+  ],
+
   openApp: async ({ browser }, use) => {
     const contexts: BrowserContext[] = [];
     await use(async (options = {}) => {
       const context = await browser.newContext();
       contexts.push(context);
+      const debug = process.env.SAMEN_E2E_DEBUG;
+      if (debug !== undefined && debug !== '') {
+        // The app's own logs (samen:…, libp2p:…) for this run, as `localStorage.debug` turns
+        // them on, in the test's output folder, one file per participant.
+        await context.addInitScript(
+          (namespaces) => localStorage.setItem('debug', namespaces),
+          debug
+        );
+        const file = base.info().outputPath(`console-${contexts.length}.log`);
+        const start = performance.now();
+        context.on('console', (message) => {
+          const at = ((performance.now() - start) / 1_000).toFixed(3);
+          appendFileSync(file, `${at} ${message.type()} ${message.text()}\n`);
+        });
+      }
       if (options.trackPeerConnections === true) {
         await context.addInitScript(trackPeerConnections);
       }

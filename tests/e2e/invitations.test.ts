@@ -5,19 +5,10 @@
  * passphrase is warned about; the switch turns on a PIN, microphone and camera off, the reminder
  * in the call until the safety words are compared, and "always relay" when there is TURN.
  */
-import {
-  expect,
-  test,
-  type Browser,
-  type BrowserContextOptions,
-  type Page
-} from '@playwright/test';
+import { type Browser, type BrowserContextOptions, type Page } from '@playwright/test';
+import { expect, sharedUrl, test } from './fixtures.ts';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack.ts';
-import { contexts, expectDirectWith, ownPeerId, sharedUrl, uniquePassphrase } from './helpers.ts';
-
-test.afterEach(async () => {
-  await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-});
+import { expectDirectWith, ownPeerId, uniquePassphrase } from './helpers.ts';
 
 async function open(
   browser: Browser,
@@ -25,7 +16,6 @@ async function open(
   options: BrowserContextOptions = {}
 ): Promise<Page> {
   const context = await browser.newContext(options);
-  contexts.push(context);
   const page = await context.newPage();
   await page.goto(url);
   await expect(page.getByTestId('relay-status')).toHaveAttribute('data-ready', 'true');

@@ -4,13 +4,9 @@
  * the live profile makes the app contact; erasing what Samen keeps on the device.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { type Browser, type Page } from '@playwright/test';
+import { expect, sharedUrl, test } from './fixtures.ts';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack.ts';
-import { contexts, sharedUrl } from './helpers.ts';
-
-test.afterEach(async () => {
-  await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-});
 
 function catalogue(lang: string): Record<string, string> {
   return JSON.parse(
@@ -38,7 +34,6 @@ const ADVICE = [
 
 async function openIn(browser: Browser, locale: string, url: string): Promise<Page> {
   const context = await browser.newContext({ locale });
-  contexts.push(context);
   const page = await context.newPage();
   await page.goto(url);
   return page;

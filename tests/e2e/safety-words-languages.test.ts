@@ -4,22 +4,12 @@
  * the numbers aloud. And each page generates passphrases from its own language's word list.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { type Browser, type Page } from '@playwright/test';
+import { expect, sharedUrl, test } from './fixtures.ts';
 import { WORDLIST as EN } from '../../src/p2p/wordlist/en.ts';
 import { WORDLIST as FR } from '../../src/p2p/wordlist/fr.ts';
 import { WORDLIST as NL } from '../../src/p2p/wordlist/nl.ts';
-import {
-  contexts,
-  expectDirectWith,
-  expectNoAlerts,
-  ownPeerId,
-  sharedUrl,
-  uniquePassphrase
-} from './helpers.ts';
-
-test.afterEach(async () => {
-  await Promise.allSettled(contexts.splice(0).map((context) => context.close()));
-});
+import { expectDirectWith, expectNoAlerts, ownPeerId, uniquePassphrase } from './helpers.ts';
 
 /** Safety words come once media is negotiated and both fingerprints are verified. */
 const SAFETY_WORDS_TIMEOUT_MS = 20_000;
@@ -38,7 +28,6 @@ function messages(lang: string): Record<string, string> {
 /** A fresh context with the browser's language set, on the start page, its node warmed. */
 async function openIn(browser: Browser, locale: string): Promise<Page> {
   const context = await browser.newContext({ locale });
-  contexts.push(context);
   const page = await context.newPage();
   await page.goto(sharedUrl());
   await expect(page.getByTestId('relay-status')).toHaveAttribute('data-ready', 'true');

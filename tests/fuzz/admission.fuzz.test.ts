@@ -35,7 +35,9 @@ const [SELF, REMOTE] = PEERS as [(typeof PEERS)[0], (typeof PEERS)[0]];
 const random = (length: number) => crypto.getRandomValues(new Uint8Array(length));
 const EMPTY = new Uint8Array(0);
 const PRS = random(32);
-const OUR_FINGERPRINT = `sha-256 ${Array.from({ length: 32 }, (_, i) => (i + 16).toString(16)).join(':').toUpperCase()}`;
+const OUR_FINGERPRINT = `sha-256 ${Array.from({ length: 32 }, (_, i) => (i + 16).toString(16))
+  .join(':')
+  .toUpperCase()}`;
 
 /** Valid CPace shares (canonical ristretto255 points), for some PRS nobody here knows. */
 const SHARES = Array.from(
@@ -355,4 +357,3 @@ describe('fuzz: admission runs against a hostile peer (Admission, in memory)', (
     );
   });
 });
-

@@ -35,9 +35,9 @@ export const uint64 = fc.oneof(
 export function bytesNear(length: number): fc.Arbitrary<Uint8Array<ArrayBuffer>> {
   return fc.oneof(
     fc.uint8Array({ minLength: length, maxLength: length }),
-    fc.constantFrom(0, Math.max(0, length - 1), length + 1).chain((n) =>
-      fc.uint8Array({ minLength: n, maxLength: n })
-    ),
+    fc
+      .constantFrom(0, Math.max(0, length - 1), length + 1)
+      .chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
     fc.uint8Array({ maxLength: 2 * length + 2 })
   ) as fc.Arbitrary<Uint8Array<ArrayBuffer>>;
 }
@@ -81,14 +81,12 @@ const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padSt
 
 /** A DTLS fingerprint as SDP and MediaHello write it, in either case, or one that is not. */
 export const fingerprintText = fc.oneof(
-  fc
-    .tuple(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.boolean(), fc.boolean())
-    .map(
-      ([bytes, upperAlgorithm, upperHex]) =>
-        `${upperAlgorithm ? 'SHA-256' : 'sha-256'} ${hex(bytes)
-          .map((b) => (upperHex ? b.toUpperCase() : b))
-          .join(':')}`
-    ),
+  fc.tuple(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.boolean(), fc.boolean()).map(
+    ([bytes, upperAlgorithm, upperHex]) =>
+      `${upperAlgorithm ? 'SHA-256' : 'sha-256'} ${hex(bytes)
+        .map((b) => (upperHex ? b.toUpperCase() : b))
+        .join(':')}`
+  ),
   mutated(
     fc
       .uint8Array({ minLength: 32, maxLength: 32 })

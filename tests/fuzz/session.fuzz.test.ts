@@ -89,7 +89,10 @@ const bodies = {
   mediaState: fc.record({ audio: fc.boolean(), video: fc.boolean(), screen: fc.boolean() }),
   chat: fc.record({
     seq: uint64,
-    text: fc.oneof(anyText, fc.string({ minLength: CHAT_MAX_CHARS - 2, maxLength: CHAT_MAX_CHARS + 2 })),
+    text: fc.oneof(
+      anyText,
+      fc.string({ minLength: CHAT_MAX_CHARS - 2, maxLength: CHAT_MAX_CHARS + 2 })
+    ),
     link: uint64
   }),
   chatAck: fc.record({ seq: uint64, link: uint64 }),

@@ -147,7 +147,7 @@ describe('network.json', () => {
     ];
     for (const operator of bad) {
       expect(
-        errorName(() => parseNetworkJson(JSON.stringify({ name: 'x', bootstrap: [WS], operator })))
+        thrownName(() => parseNetworkJson(JSON.stringify({ name: 'x', bootstrap: [WS], operator })))
       ).toBe('InvalidNetworkConfigError');
     }
     // Each limit itself is accepted.
