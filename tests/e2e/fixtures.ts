@@ -10,6 +10,7 @@
  *   const [a, b] = await Promise.all([openApp(), openApp({ trackPeerConnections: true })])
  * })
  */
+import { appendFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { trackPeerConnections } from '../../scripts/chromium.ts';
 import { cutOff } from './network-cut.ts';
@@ -38,7 +39,19 @@ export const test = base.extend<{ openApp: OpenApp; cutOff: CutOff }>({
     const contexts: BrowserContext[] = [];
     await use(async (options = {}) => {
       const context = await browser.newContext();
-      contexts.push(context);
+      const participant = contexts.push(context);
+      const debug = process.env.SAMEN_E2E_DEBUG;
+      if (debug !== undefined && debug !== '') {
+        // The app's own logs (samen:…, libp2p:…) for this run, as `localStorage.debug` turns
+        // them on, in the test's output folder, one file per participant.
+        await context.addInitScript((namespaces) => localStorage.setItem('debug', namespaces), debug);
+        const file = base.info().outputPath(`console-${participant}.log`);
+        const start = performance.now();
+        context.on('console', (message) => {
+          const at = ((performance.now() - start) / 1_000).toFixed(3);
+          appendFileSync(file, `${at} ${message.type()} ${message.text()}\n`);
+        });
+      }
       if (options.trackPeerConnections === true) {
         await context.addInitScript(trackPeerConnections);
       }
