@@ -50,16 +50,13 @@ export const test = base.extend<{ openApp: OpenApp; cutOff: CutOff; closeContext
     const contexts: BrowserContext[] = [];
     await use(async (options = {}) => {
       const context = await browser.newContext();
-      contexts.push(context);
+      const participant = contexts.push(context);
       const debug = process.env.SAMEN_E2E_DEBUG;
       if (debug !== undefined && debug !== '') {
         // The app's own logs (samen:…, libp2p:…) for this run, as `localStorage.debug` turns
         // them on, in the test's output folder, one file per participant.
-        await context.addInitScript(
-          (namespaces) => localStorage.setItem('debug', namespaces),
-          debug
-        );
-        const file = base.info().outputPath(`console-${contexts.length}.log`);
+        await context.addInitScript((namespaces) => localStorage.setItem('debug', namespaces), debug);
+        const file = base.info().outputPath(`console-${participant}.log`);
         const start = performance.now();
         context.on('console', (message) => {
           const at = ((performance.now() - start) / 1_000).toFixed(3);
