@@ -292,6 +292,29 @@ describe('Mesh', () => {
     expect(admissions.isAdmitted(high)).toBe(true);
   });
 
+  it('opens the session again on a new direct connection that came up before the old one was missed', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const { low, high } = await orderedPeers();
+    const { mesh, libp2p, states } = setup(low);
+    mesh.reach(high, [relayed(high)]);
+    await vi.waitFor(() => expect(states()).toEqual({ [high.toString()]: 'direct' }));
+    await vi.waitFor(() => expect(libp2p.sessions).toHaveLength(1));
+
+    // The old direct connection fails, and its session with it (the peer's end closes) ...
+    libp2p.drop(libp2p.getConnections(high).find((c) => c.direct)!);
+    await libp2p.sessions[0]!.channel.close();
+    // ... and a new direct connection is up within CLOSE_GRACE_MS, after the session's
+    // reopen found none.
+    await vi.advanceTimersByTimeAsync(CLOSE_GRACE_MS / 2);
+    libp2p.connect(high, true, multiaddr(`${RELAY}/p2p-circuit/webrtc/p2p/${high}`));
+    await vi.advanceTimersByTimeAsync(CLOSE_GRACE_MS);
+
+    // Never shown as reconnecting, and the session runs on the new connection.
+    expect(states()).toEqual({ [high.toString()]: 'direct' });
+    await vi.waitFor(() => expect(libp2p.sessions).toHaveLength(2));
+    expect(mesh.links[0]!.hasSession).toBe(true);
+  });
+
   it('waits to be dialled as the higher peer ID, and gives up after RECONNECT_GIVE_UP_MS', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const { low, high } = await orderedPeers();

@@ -512,11 +512,28 @@ export class Mesh extends Emitter<MeshEvents> {
   #onConnectionOpen(connection: Connection): void {
     const link = this.#links.get(connection.remotePeer.toString());
     if (
-      link !== undefined &&
-      connection.direct &&
-      this.#components.node.admissions.isAdmitted(link.id)
+      link === undefined ||
+      !connection.direct ||
+      !this.#components.node.admissions.isAdmitted(link.id)
     ) {
+      return;
+    }
+    if (link.state !== 'direct') {
       this.#markDirect(link);
+      return;
+    }
+    // A new direct connection while the participant still counts as direct: the old one failed
+    // after a network cut, and libp2p dialled again within CLOSE_GRACE_MS, so it never showed
+    // as reconnecting. Its session died with the old connection and could not be reopened
+    // then (there was no direct connection yet): the opener opens it on this one, and the
+    // media starts a new generation on it (PeerLink.attach). Without this the pair stayed
+    // "direct" with no session and no media for the rest of the call (seen in
+    // tests/e2e/recovery.test.ts).
+    if (link.initiator && !link.hasSession) {
+      this.#openSession(link).then(
+        (channel) => link.attach(channel),
+        (err: unknown) => this.#log('no session with %s: %s', link.key, errText(err))
+      );
     }
   }
 
