@@ -12,6 +12,7 @@ import {
 import {
   checkMessage,
   MAX_ROSTER_ADDRESSES,
+  MAX_ROSTER_STRING,
   MAX_ROSTER_ENTRIES,
   MEDIA_FINGERPRINT_PATTERN,
   MEDIA_HELLO_MAC_BYTES,
@@ -110,7 +111,10 @@ const wellFormed = (text: fc.Arbitrary<string>) =>
         peers: fc.array(
           fc.record({
             peerId: fc.string({ minLength: 1, maxLength: 60 }),
-            addrs: fc.array(multiaddrText, { maxLength: MAX_ROSTER_ADDRESSES })
+            addrs: fc.array(
+              multiaddrText.filter((a) => a.length <= MAX_ROSTER_STRING),
+              { maxLength: MAX_ROSTER_ADDRESSES }
+            )
           }),
           { maxLength: MAX_ROSTER_ENTRIES }
         )
@@ -236,12 +240,14 @@ describe('fuzz: session messages (strictCodec, checkMessage, sessionBody)', () =
     );
   });
 
-  it('encodes what it decoded to the same bytes (one body kept), and rules the same on it', () => {
+  it('encodes what it decoded and decodes it again unchanged (one body kept), and rules the same on it', () => {
     fuzz(
       fc.property(shapedMessage, (message) => {
         const bytes = SessionMessage.encode(message);
         const decoded = sessionCodec.decode(bytes);
-        expect(SessionMessage.encode(decoded)).toEqual(bytes);
+        // A message with several bodies decodes to one (protons keeps one of a oneof), so the
+        // bytes need not come back; what was decoded does, exactly.
+        expect(sessionCodec.decode(SessionMessage.encode(decoded))).toEqual(decoded);
         invariant(
           SESSION_BODY_KINDS.filter((k) => decoded[k] !== undefined).length <= 1,
           'protons keeps one body of a oneof'
@@ -359,16 +365,20 @@ describe('fuzz: a session stream from a hostile peer (SessionChannel, in memory)
           const ended = new Promise<SamenError | null>((resolve) =>
             channel.addEventListener('close', (event) => resolve(event.detail), { once: true })
           );
-          const run = await attemptAsync(async () => {
-            // The frames in chunks that need not follow frame boundaries.
-            const all = Uint8Array.from(frames.flatMap((f) => [...f]));
-            const step = Math.max(1, Math.ceil(all.length / (split + 1)));
+          // The frames in chunks that need not follow frame boundaries. Our channel resets the
+          // stream at the first bad frame, after which the hostile end's writes fail: that is
+          // the peer's problem, not a result of the channel's, so it ends the sending only.
+          const all = Uint8Array.from(frames.flatMap((f) => [...f]));
+          const step = Math.max(1, Math.ceil(all.length / (split + 1)));
+          try {
             for (let at = 0; at < all.length; at += step) {
               if (!theirs.send(all.subarray(at, at + step))) await theirs.onDrain();
             }
             await theirs.close();
-            return ended;
-          });
+          } catch (err) {
+            expectErrorNamed(err, ['StreamResetError', 'StreamStateError']);
+          }
+          const run = await attemptAsync(() => ended);
           invariant(run.ok, 'the channel ends');
           const error = run.value;
           if (error !== null) {

@@ -51,7 +51,7 @@ export const MAX_ROSTER_ENTRIES = 8;
 export const MAX_ROSTER_ADDRESSES = 8;
 
 /** Longest multiaddr or peer ID string in a roster. */
-const MAX_ROSTER_STRING = 1024;
+export const MAX_ROSTER_STRING = 1024;
 
 /**
  * The longest SDP: a two-transceiver offer is 3–6 KiB; renegotiated and with many codecs it
