@@ -136,3 +136,16 @@ export class ChatBacklogError extends SamenError {
 export class AbortedError extends SamenError {
   override name = 'AbortError';
 }
+
+/** Whether an admission ended because the peer could not prove the secret, or may not come in. */
+export function isAdmissionFailure(err: unknown): boolean {
+  const name = (err as Error | undefined)?.name;
+  return (
+    name === 'AdmissionFailedError' || name === 'PeerBlockedError' || name === 'CallLockedError'
+  );
+}
+
+/** An error's name and message for a log line (whatever was thrown). */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -261,3 +261,14 @@ export function dialableRelayAddresses(
   }
   return [...result.values()];
 }
+
+/** The multicodec of /p2p-circuit. */
+const CIRCUIT_CODE = 421;
+
+/**
+ * The address to dial for a direct WebRTC connection to `peer` through a relayed address of it:
+ * the relay part with /webrtc before the peer's ID (`…/p2p-circuit/webrtc/p2p/<peer>`).
+ */
+export function webrtcAddressVia(relayed: Multiaddr, peer: PeerId): Multiaddr {
+  return relayed.decapsulateCode(CIRCUIT_CODE).encapsulate(`/webrtc/p2p/${peer}`);
+}

@@ -55,7 +55,10 @@ export const test = base.extend<{ openApp: OpenApp; cutOff: CutOff; closeContext
       if (debug !== undefined && debug !== '') {
         // The app's own logs (samen:…, libp2p:…) for this run, as `localStorage.debug` turns
         // them on, in the test's output folder, one file per participant.
-        await context.addInitScript((namespaces) => localStorage.setItem('debug', namespaces), debug);
+        await context.addInitScript(
+          (namespaces) => localStorage.setItem('debug', namespaces),
+          debug
+        );
         const file = base.info().outputPath(`console-${participant}.log`);
         const start = performance.now();
         context.on('console', (message) => {

@@ -14,6 +14,7 @@ import { Circuit, WebRTC } from '@multiformats/multiaddr-matcher';
 import { CALL_MARKS } from '../constants.ts';
 import { remember } from '../bounded.ts';
 import { AbortedError, AdmissionRateLimitedError } from '../errors.ts';
+import { errorText, isAdmissionFailure } from '../errors.ts';
 import { Emitter } from '../events.ts';
 import type { CallNode, CallLibp2p } from '../node.ts';
 import type {
@@ -22,7 +23,7 @@ import type {
   FailedEventDetail
 } from '../protocols/admit/index.ts';
 import { SessionChannel, type RosterEntry } from '../protocols/session/index.ts';
-import { dialableRelayAddresses } from '../rendezvous.ts';
+import { dialableRelayAddresses, webrtcAddressVia } from '../rendezvous.ts';
 import { rosterAddress, rosterPeerId } from './handlers.ts';
 import { PeerLink, type PeerLinkContext } from './peer-link.ts';
 import type { ChatEntry, OutgoingMedia, SecurityEvent } from './types.ts';
@@ -163,7 +164,7 @@ export class Mesh extends Emitter<MeshEvents> {
         this.#markLeft(link);
         void this.#components.node.libp2p
           .hangUp(link.id)
-          .catch((err: unknown) => this.#log('no hang-up with %s: %s', link.key, errText(err)));
+          .catch((err: unknown) => this.#log('no hang-up with %s: %s', link.key, errorText(err)));
       },
       sessionAttached: () => void this.broadcastRoster(),
       openSession: (link) => this.#openSession(link)
@@ -324,7 +325,7 @@ export class Mesh extends Emitter<MeshEvents> {
       });
     } catch (err) {
       // A stale record, or a relay that is gone: try again later, if it is found again.
-      this.#log('%s unreachable: %s', key, errText(err));
+      this.#log('%s unreachable: %s', key, errorText(err));
       const misses = this.#unreachable.get(key)?.misses ?? 0;
       const retryAt = Date.now() + (REDIAL_DELAYS_MS[misses] ?? REDIAL_DELAYS_MS.at(-1)!);
       remember(this.#unreachable, key, { misses: misses + 1, retryAt }, MAX_REMEMBERED_PEERS);
@@ -353,7 +354,7 @@ export class Mesh extends Emitter<MeshEvents> {
       if (signal.aborted || link.state !== 'connecting') {
         return;
       }
-      this.#log('admission of %s ended: %s', key, errText(err));
+      this.#log('admission of %s ended: %s', key, errorText(err));
       if (err instanceof AdmissionRateLimitedError) {
         // Not a verdict on the peer: try again once the limit allows (found again, or by the
         // reconnect timer), and list nobody meanwhile.
@@ -488,7 +489,7 @@ export class Mesh extends Emitter<MeshEvents> {
         }
       } catch (err) {
         // Tried again; after the last attempt the pair stays on its relayed connection.
-        this.#log('WebRTC upgrade to %s, attempt %d: %s', link.key, attempt + 1, errText(err));
+        this.#log('WebRTC upgrade to %s, attempt %d: %s', link.key, attempt + 1, errorText(err));
       }
     }
   }
@@ -506,7 +507,7 @@ export class Mesh extends Emitter<MeshEvents> {
       const stored = await libp2p.peerStore.get(link.id).catch(() => undefined);
       candidates = dialableRelayAddresses(link.id, stored?.addresses.map((a) => a.multiaddr) ?? []);
     }
-    return candidates[0]?.decapsulateCode(CIRCUIT_CODE).encapsulate(`/webrtc/p2p/${link.key}`);
+    return candidates[0] === undefined ? undefined : webrtcAddressVia(candidates[0], link.id);
   }
 
   #onConnectionOpen(connection: Connection): void {
@@ -532,7 +533,7 @@ export class Mesh extends Emitter<MeshEvents> {
     if (link.initiator && !link.hasSession) {
       this.#openSession(link).then(
         (channel) => link.attach(channel),
-        (err: unknown) => this.#log('no session with %s: %s', link.key, errText(err))
+        (err: unknown) => this.#log('no session with %s: %s', link.key, errorText(err))
       );
     }
   }
@@ -563,13 +564,13 @@ export class Mesh extends Emitter<MeshEvents> {
       if (!connection.direct && Circuit.matches(connection.remoteAddr)) {
         void connection
           .close()
-          .catch((err: unknown) => this.#log('relayed connection kept: %s', errText(err)));
+          .catch((err: unknown) => this.#log('relayed connection kept: %s', errorText(err)));
       }
     }
     if (link.initiator && !link.hasSession) {
       this.#openSession(link).then(
         (channel) => link.attach(channel),
-        (err: unknown) => this.#log('no session with %s: %s', link.key, errText(err))
+        (err: unknown) => this.#log('no session with %s: %s', link.key, errorText(err))
       );
     }
   }
@@ -673,18 +674,4 @@ export class Mesh extends Emitter<MeshEvents> {
   #log(format: string, ...args: unknown[]): void {
     this.#init.log(format, ...args);
   }
-}
-
-/** The multicodec of /p2p-circuit. */
-const CIRCUIT_CODE = 421;
-
-function isAdmissionFailure(err: unknown): boolean {
-  const name = (err as Error | undefined)?.name;
-  return (
-    name === 'AdmissionFailedError' || name === 'PeerBlockedError' || name === 'CallLockedError'
-  );
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
