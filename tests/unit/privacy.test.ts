@@ -95,21 +95,27 @@ describe('contactedHosts', () => {
 
   it('lists the DNS-over-HTTPS resolvers, not the name, for a /dnsaddr bootstrap address', () => {
     expect.hasAssertions();
-    const hosts = contactedHosts(publicProfile(), 'https://samen.example.org');
-    const dnsaddr = PUBLIC_BOOTSTRAP.filter((a) => a.startsWith('/dnsaddr/'));
-    expect(dnsaddr.length).toBeGreaterThan(0);
+    const dnsaddr = `/dnsaddr/bootstrap.example.org/p2p/${PEER}`;
+    const own = profile({ bootstrap: [dnsaddr], iceServers: [] });
+    const hosts = contactedHosts(own, 'https://samen.example.org');
     expect(brief(hosts)).toEqual([
       ['samen.example.org', 'app', 'app-loads'],
-      ['va1.bootstrap.libp2p.io', 'bootstrap', 'ip-rendezvous-relay'],
       ['cloudflare-dns.com', 'dns-resolver', 'ip-and-lookup'],
-      ['dns.google', 'dns-resolver', 'ip-and-lookup'],
-      ['stun.l.google.com', 'stun', 'ip-at-connection'],
-      ['global.stun.twilio.com', 'stun', 'ip-at-connection'],
-      ['stun.cloudflare.com', 'stun', 'ip-at-connection'],
-      ['stun.services.mozilla.com', 'stun', 'ip-at-connection']
+      ['dns.google', 'dns-resolver', 'ip-and-lookup']
     ]);
-    expect(hosts.find((h) => h.host === 'dns.google')!.addresses).toEqual(dnsaddr);
-    expect(hosts.some((h) => h.host === 'bootstrap.libp2p.io')).toBe(false);
+    expect(hosts.find((h) => h.host === 'dns.google')!.addresses).toEqual([dnsaddr]);
+    expect(hosts.some((h) => h.host === 'bootstrap.example.org')).toBe(false);
+  });
+
+  it('lists no DNS-over-HTTPS resolver for the public network, whose bootstrap names its hosts', () => {
+    expect.hasAssertions();
+    const hosts = contactedHosts(publicProfile(), 'https://samen.example.org');
+    expect(PUBLIC_BOOTSTRAP.some((a) => a.startsWith('/dnsaddr/'))).toBe(false);
+    expect(hosts.filter((h) => h.role === 'dns-resolver')).toEqual([]);
+    const bootstrapHosts = hosts.filter((h) => h.role === 'bootstrap').map((h) => h.host);
+    for (const address of PUBLIC_BOOTSTRAP) {
+      expect(bootstrapHosts).toContain(address.split('/')[2]);
+    }
   });
 
   it('lists no STUN server when STUN is off', () => {
@@ -137,7 +143,12 @@ describe('discoveredContacts', () => {
     expect.hasAssertions();
     expect(discoveredContacts(publicProfile())).toEqual([
       { kind: 'dht-nodes' },
-      { kind: 'dnsaddr-hosts', domains: ['bootstrap.libp2p.io'] },
+      { kind: 'participants', throughTurn: false }
+    ]);
+    const named = profile({ bootstrap: [`/dnsaddr/bootstrap.example.org/p2p/${PEER}`] });
+    expect(discoveredContacts(named)).toEqual([
+      { kind: 'dht-nodes' },
+      { kind: 'dnsaddr-hosts', domains: ['bootstrap.example.org'] },
       { kind: 'participants', throughTurn: false }
     ]);
     const own = profile({ bootstrap: [`/ip4/127.0.0.1/tcp/4002/ws/p2p/${PEER}`] });
