@@ -65,6 +65,12 @@ export const RECONNECT_DIAL_TIMEOUT_MS = 5_000;
  */
 export const RECONNECT_GIVE_UP_MS = 45_000;
 
+/**
+ * The side that waits to be dialled after a drop (the higher peer ID) dials too after this long:
+ * its own relayed address may be the one that went away.
+ */
+export const WAITING_SIDE_DIALS_AFTER_MS = 8_000;
+
 /** How long a closed direct connection's last messages (a goodbye) have to be read. */
 export const CLOSE_GRACE_MS = 1_000;
 
@@ -275,7 +281,7 @@ export class Mesh extends Emitter<MeshEvents> {
     if (settled || this.#failed.has(key)) {
       return;
     }
-    if (known?.reconnecting === true && !this.#redials(id)) {
+    if (known?.reconnecting === true && !this.#redials(known)) {
       return;
     }
     const unreachable = this.#unreachable.get(key);
@@ -469,7 +475,6 @@ export class Mesh extends Emitter<MeshEvents> {
   // ---- going direct -----------------------------------------------------------------------------
 
   async #goDirect(link: PeerLink): Promise<void> {
-    const { node } = this.#components;
     for (let attempt = 0; attempt < DIRECT_DIAL_ATTEMPTS; attempt++) {
       if (this.#ended || link.state === 'direct' || link.state === 'left') {
         return;
@@ -480,7 +485,7 @@ export class Mesh extends Emitter<MeshEvents> {
         return;
       }
       try {
-        const connection = await node.libp2p.dial(address, {
+        const connection = await this.#components.node.libp2p.dial(address, {
           signal: AbortSignal.any([this.#init.signal, AbortSignal.timeout(DIRECT_DIAL_TIMEOUT_MS)])
         });
         if (connection.direct) {
@@ -597,12 +602,19 @@ export class Mesh extends Emitter<MeshEvents> {
   }
 
   /**
-   * Which side dials to reconnect: the lower peer ID (the polite side of media.ts); the other
-   * waits to be dialled. Both dialling at once made two admission runs cross on the new relayed
-   * connections, and the one cut off counted as a failed guess.
+   * Which side dials to reconnect: the lower peer ID (the polite side of media.ts) at once; the
+   * other waits to be dialled, and dials too once WAITING_SIDE_DIALS_AFTER_MS have passed. Both
+   * dialling at once made two admission runs cross on the new relayed connections, and the one
+   * cut off counted as a failed guess. But the lower side can only dial the higher one's relayed
+   * address, and when it was the higher side that lost its network, that address may be gone
+   * (its relay reservation went with the network) until it announces a new one; the higher side
+   * can still dial the lower one's, which held (tests/e2e/recovery.test.ts).
    */
-  #redials(peer: PeerId): boolean {
-    return this.#components.node.peerId.toString() < peer.toString();
+  #redials(link: PeerLink): boolean {
+    const waited = Date.now() - (link.reconnectSince ?? Date.now());
+    return (
+      this.#components.node.peerId.toString() < link.key || waited >= WAITING_SIDE_DIALS_AFTER_MS
+    );
   }
 
   /** One try at reaching a reconnecting participant again; the next is RECONNECT_RETRY_MS on. */
