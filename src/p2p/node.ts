@@ -51,6 +51,9 @@ import { Emitter } from './events.ts';
 import { AbortedError, NetworkUnreachableError, NoRelayError, NotAdmittedError } from './errors.ts';
 import type { NetworkProfile } from './network.ts';
 
+/** The tag kad-dht gives the closest peers it has pinged (its KEEP_ALIVE_TAG, not exported). */
+export const KAD_KEEP_ALIVE_TAG = `${KEEP_ALIVE}-kad-dht`;
+
 export type CallLibp2p = Libp2p<{ identify: Identify; ping: Ping; dht: KadDHT }>;
 
 export type NodeProgressEvents =
@@ -265,6 +268,26 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
         initialQuerySelfInterval: DHT_INITIAL_SELF_QUERY_INTERVAL_MS,
         peerInfoMapper: callPeerInfoMapper(network)
       })
+    }
+  });
+
+  // kad-dht tags the closest peers it has pinged "keep-alive", so that libp2p redials them when
+  // they disconnect: right for a DHT server, wrong for this client. The other participants are
+  // among those peers (the DHT pings them over the direct connection), and after a network
+  // cut both sides' libp2p redialled each other through the same relay at once; crossing
+  // relayed connections share a remote address, so libp2p aborted both ("Remote closed
+  // connection during opening"), every time, and the mesh's own dials joined those and failed
+  // with them (tests/e2e/recovery.test.ts). Reconnecting participants is the mesh's job (one
+  // side dials first); the network's nodes keep their own keep-alive tags (ours, the relay's).
+  libp2p.addEventListener('peer:update', ({ detail: { peer } }) => {
+    if (peer.tags.has(KAD_KEEP_ALIVE_TAG)) {
+      libp2p.peerStore
+        .merge(peer.id, { tags: { [KAD_KEEP_ALIVE_TAG]: undefined } })
+        .catch((err: unknown) =>
+          libp2p.logger
+            .forComponent('samen:node')
+            .error('keep-alive tag of %p kept: %e', peer.id, err)
+        );
     }
   });
 

@@ -3,13 +3,13 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { WebRTC } from '@multiformats/multiaddr-matcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Libp2p, PeerId } from '@libp2p/interface';
+import { KEEP_ALIVE, type Libp2p, type PeerId } from '@libp2p/interface';
 import {
   CONNECTION_PING_INTERVAL_MS,
   CONNECTION_PING_TIMEOUT_MS
 } from '../../src/p2p/constants.ts';
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from '../../src/relay/constants.ts';
-import { createCallNode, type CallNode } from '../../src/p2p/node.ts';
+import { KAD_KEEP_ALIVE_TAG, createCallNode, type CallNode } from '../../src/p2p/node.ts';
 import { startLocalSwarm, type LocalSwarm } from '../support/swarm.ts';
 
 /** libp2p's ping protocol, which its connection monitor speaks on every connection. */
@@ -45,6 +45,22 @@ describe('call node on a local swarm', () => {
     const relayed = await node.waitForRelay();
     expect(relayed.length).toBeGreaterThanOrEqual(1);
     await expect.poll(() => node.status.connectedNodes).toBe(3);
+  });
+
+  it("drops kad-dht's keep-alive tag, so libp2p does not redial participants; its own stays", async () => {
+    const [a, b] = [await callNode(), await callNode()];
+    const { peerStore } = a.libp2p;
+    // What kad-dht's closest-peer tagger does to a peer it pinged (a participant among them).
+    await peerStore.merge(b.peerId, { tags: { [KAD_KEEP_ALIVE_TAG]: { value: 1 } } });
+    await expect
+      .poll(async () => [...(await peerStore.get(b.peerId)).tags.keys()])
+      .not.toContain(KAD_KEEP_ALIVE_TAG);
+    // The bootstrap nodes keep the tag the call node gave them (connectToBootstrap).
+    const bootstrap = a.libp2p.getConnections().map((c) => c.remotePeer);
+    expect(bootstrap.length).toBeGreaterThan(0);
+    for (const peer of bootstrap) {
+      expect([...(await peerStore.get(peer)).tags.keys()]).toContain(KEEP_ALIVE);
+    }
   });
 
   it('finds another node through the DHT and dials it through its relay', async () => {

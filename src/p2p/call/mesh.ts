@@ -321,7 +321,8 @@ export class Mesh extends Emitter<MeshEvents> {
     const reconnecting = this.#links.get(key)?.reconnecting === true;
     let connection: Connection;
     try {
-      connection = await node.libp2p.dial([...addresses], {
+      // No address known (we were the one dialled): the peer store has what identify said.
+      connection = await node.libp2p.dial(addresses.length > 0 ? [...addresses] : id, {
         signal: AbortSignal.any([
           signal,
           ...(reconnecting
