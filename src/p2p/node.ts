@@ -271,16 +271,16 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     }
   });
 
-  // kad-dht tags the closest peers it has pinged "keep-alive", so that libp2p redials them when
-  // they disconnect: right for a DHT server, wrong for this client. The other participants are
-  // among those peers (the DHT pings them over the direct connection), and after a network
-  // cut both sides' libp2p redialled each other through the same relay at once; crossing
-  // relayed connections share a remote address, so libp2p aborted both ("Remote closed
-  // connection during opening"), every time, and the mesh's own dials joined those and failed
-  // with them (tests/e2e/recovery.test.ts). Reconnecting participants is the mesh's job (one
-  // side dials first); the network's nodes keep their own keep-alive tags (ours, the relay's).
+  // kad-dht tags the closest peers it has pinged "keep-alive", so that libp2p redials them at
+  // once when they disconnect. The other participants are among those peers (the DHT pings
+  // them over the direct connection), and that redial is the quickest way back after a short
+  // cut: it reaches the participant directly while it is still admitted. But when both sides
+  // redialled each other through the same relay at once, the crossing relayed connections share
+  // a remote address and libp2p aborted both ("Remote closed connection during opening"), every
+  // time, and the mesh's own dials joined those and failed with them (tests/e2e/recovery.test.ts).
+  // So only one side keeps the tag: the lower peer ID, the side that redials in the mesh too.
   libp2p.addEventListener('peer:update', ({ detail: { peer } }) => {
-    if (peer.tags.has(KAD_KEEP_ALIVE_TAG)) {
+    if (peer.tags.has(KAD_KEEP_ALIVE_TAG) && libp2p.peerId.toString() > peer.id.toString()) {
       libp2p.peerStore
         .merge(peer.id, { tags: { [KAD_KEEP_ALIVE_TAG]: undefined } })
         .catch((err: unknown) =>
