@@ -4,12 +4,14 @@ import { sha256 } from 'multiformats/hashes/sha2';
 import { WebRTC } from '@multiformats/multiaddr-matcher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEEP_ALIVE, type Libp2p, type PeerId } from '@libp2p/interface';
+import type { Multiaddr } from '@multiformats/multiaddr';
 import {
   CONNECTION_PING_INTERVAL_MS,
   CONNECTION_PING_TIMEOUT_MS
 } from '../../src/p2p/constants.ts';
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS } from '../../src/relay/constants.ts';
 import { KAD_KEEP_ALIVE_TAG, createCallNode, type CallNode } from '../../src/p2p/node.ts';
+import { dialRelayed, openRelayedConnection } from '../../src/p2p/call/relayed-dial.ts';
 import { startLocalSwarm, type LocalSwarm } from '../support/swarm.ts';
 
 /** libp2p's ping protocol, which its connection monitor speaks on every connection. */
@@ -91,6 +93,40 @@ describe('call node on a local swarm', () => {
     expect(connection.remotePeer.equals(a.peerId)).toBe(true);
     expect(connection.direct).toBe(false);
     expect(connection.remoteAddr.toString()).toContain('/p2p-circuit');
+  });
+
+  it('reaches a peer through the relayed connection it opened, where a crossing dial of ours fails', async () => {
+    const [a, b] = await Promise.all([callNode(), callNode()]);
+    const [aRelayed, bRelayed] = await Promise.all([a.waitForRelay(), b.waitForRelay()]);
+    // One relay both hold a reservation on: the two directions of the pair then cross there.
+    const relayOf = (ma: Multiaddr) => ma.toString().split('/p2p-circuit')[0];
+    const viaB = bRelayed.find((ma) => aRelayed.some((x) => relayOf(x) === relayOf(ma)));
+    const viaA = aRelayed.find((ma) => relayOf(ma) === relayOf(viaB!));
+    expect(viaB).toBeDefined();
+    const crossing = await b.libp2p.dial(viaA!);
+    expect(crossing.limits).toBeDefined();
+
+    // libp2p does not reuse a limited connection: a dial of b through the same relay opens a
+    // second one, aborts it as a duplicate of b's, and a caller that joined the dial is told the
+    // connection closed during opening (libp2p's redial and ours join each other's dials).
+    const plain = await Promise.allSettled([a.libp2p.dial(viaB!), a.libp2p.dial(viaB!)]);
+    const refused = plain.flatMap((outcome) =>
+      outcome.status === 'rejected' ? [String(outcome.reason)] : []
+    );
+    expect(refused).toEqual([expect.stringContaining('Remote closed connection during opening')]);
+
+    // Ours, on both sides of libp2p's own dial of the peer, each get the open connection.
+    const reach = () => dialRelayed(a.libp2p, b.peerId, [viaB!], AbortSignal.timeout(10_000));
+    const [first, , last] = await Promise.all([
+      reach(),
+      a.libp2p.dial(b.peerId).catch((err: unknown) => err),
+      reach()
+    ]);
+    for (const reached of [first, last]) {
+      expect(reached.status).toBe('open');
+      expect(reached.remotePeer.equals(b.peerId)).toBe(true);
+      expect(reached).toBe(openRelayedConnection(a.libp2p, b.peerId));
+    }
   });
 
   it('refuses to dial a WebRTC address of a peer that is not admitted, and upgrades once it is', async () => {

@@ -26,6 +26,7 @@ import { SessionChannel, type RosterEntry } from '../protocols/session/index.ts'
 import { dialableRelayAddresses, webrtcAddressVia } from '../rendezvous.ts';
 import { rosterAddress, rosterPeerId } from './handlers.ts';
 import { PeerLink, type PeerLinkContext } from './peer-link.ts';
+import { dialRelayed } from './relayed-dial.ts';
 import type { ChatEntry, OutgoingMedia, SecurityEvent } from './types.ts';
 
 /** How long a dial through a relay may take before the peer is tried again later. */
@@ -321,15 +322,17 @@ export class Mesh extends Emitter<MeshEvents> {
     const reconnecting = this.#links.get(key)?.reconnecting === true;
     let connection: Connection;
     try {
-      // No address known (we were the one dialled): the peer store has what identify said.
-      connection = await node.libp2p.dial(addresses.length > 0 ? [...addresses] : id, {
-        signal: AbortSignal.any([
+      connection = await dialRelayed(
+        node.libp2p,
+        id,
+        addresses,
+        AbortSignal.any([
           signal,
           ...(reconnecting
             ? [this.#online.signal, AbortSignal.timeout(RECONNECT_DIAL_TIMEOUT_MS)]
             : [AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS)])
         ])
-      });
+      );
     } catch (err) {
       // A stale record, or a relay that is gone: try again later, if it is found again.
       this.#log('%s unreachable: %s', key, errorText(err));
