@@ -23,10 +23,10 @@ import type {
   FailedEventDetail
 } from '../protocols/admit/index.ts';
 import { SessionChannel, type RosterEntry } from '../protocols/session/index.ts';
-import { dialableRelayAddresses, webrtcAddressVia } from '../rendezvous.ts';
+import { dialableRelayAddresses } from '../rendezvous.ts';
 import { rosterAddress, rosterPeerId } from './handlers.ts';
 import { PeerLink, type PeerLinkContext } from './peer-link.ts';
-import { dialRelayed } from './relayed-dial.ts';
+import { dialRelayed, webrtcAddressOf } from './relayed-dial.ts';
 import type { ChatEntry, OutgoingMedia, SecurityEvent } from './types.ts';
 
 /** How long a dial through a relay may take before the peer is tried again later. */
@@ -483,7 +483,7 @@ export class Mesh extends Emitter<MeshEvents> {
       if (this.#ended || link.state === 'direct' || link.state === 'left') {
         return;
       }
-      const address = await this.#webrtcAddress(link);
+      const address = await webrtcAddressOf(this.#components.node.libp2p, link.id, link.addresses);
       if (address === undefined) {
         this.#log('no WebRTC address for %s', link.key);
         return;
@@ -501,22 +501,6 @@ export class Mesh extends Emitter<MeshEvents> {
         this.#log('WebRTC upgrade to %s, attempt %d: %s', link.key, attempt + 1, errorText(err));
       }
     }
-  }
-
-  /** The peer's WebRTC address: its relayed address with /webrtc before its peer ID. */
-  async #webrtcAddress(link: PeerLink): Promise<Multiaddr | undefined> {
-    const { libp2p } = this.#components.node;
-    const relayed = libp2p
-      .getConnections(link.id)
-      .map((c) => c.remoteAddr)
-      .filter((ma) => Circuit.matches(ma));
-    let candidates = dialableRelayAddresses(link.id, [...relayed, ...link.addresses]);
-    if (candidates.length === 0) {
-      // A peer the store does not know has no other addresses.
-      const stored = await libp2p.peerStore.get(link.id).catch(() => undefined);
-      candidates = dialableRelayAddresses(link.id, stored?.addresses.map((a) => a.multiaddr) ?? []);
-    }
-    return candidates[0] === undefined ? undefined : webrtcAddressVia(candidates[0], link.id);
   }
 
   #onConnectionOpen(connection: Connection): void {

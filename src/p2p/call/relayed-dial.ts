@@ -1,7 +1,7 @@
 /**
- * Reaching a participant through a relay, around how libp2p treats relayed connections.
+ * Reaching a participant through a relay, and its WebRTC address through one.
  *
- * libp2p reuses an open connection to a peer only when it is unlimited, and a relayed connection
+ * Dialling works around how libp2p treats relayed connections. libp2p reuses an open connection to a peer only when it is unlimited, and a relayed connection
  * is limited, so every dial through a relay opens a new one. When both sides of a pair dial each
  * other through the same relay at about the same time (after a network cut: our reconnect dial,
  * the peer's, and libp2p's own redial of a peer kad-dht tagged keep-alive), the two connections
@@ -16,9 +16,10 @@ import type { Connection, PeerId } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { Circuit } from '@multiformats/multiaddr-matcher';
 import type { CallLibp2p } from '../node.ts';
+import { dialableRelayAddresses, webrtcAddressVia } from '../rendezvous.ts';
 
 /** What of libp2p reaching a peer takes. */
-export type DialingLibp2p = Pick<CallLibp2p, 'dial' | 'getConnections'>;
+export type DialingLibp2p = Pick<CallLibp2p, 'dial' | 'getConnections' | 'peerStore'>;
 
 /** An open connection to `peer` through a relay, whichever side dialled it. */
 export function openRelayedConnection(libp2p: DialingLibp2p, peer: PeerId): Connection | undefined {
@@ -53,4 +54,27 @@ export async function dialRelayed(
     }
     return crossed;
   }
+}
+
+/**
+ * The peer's WebRTC address, for the upgrade to a direct connection: a relayed address of it
+ * (one it is connected to us by first, then those it was found at, then what identify said) with
+ * /webrtc before its peer ID.
+ */
+export async function webrtcAddressOf(
+  libp2p: DialingLibp2p,
+  peer: PeerId,
+  known: readonly Multiaddr[]
+): Promise<Multiaddr | undefined> {
+  const relayed = libp2p
+    .getConnections(peer)
+    .map((c) => c.remoteAddr)
+    .filter((ma) => Circuit.matches(ma));
+  let candidates = dialableRelayAddresses(peer, [...relayed, ...known]);
+  if (candidates.length === 0) {
+    // A peer the store does not know has no other addresses.
+    const stored = await libp2p.peerStore.get(peer).catch(() => undefined);
+    candidates = dialableRelayAddresses(peer, stored?.addresses.map((a) => a.multiaddr) ?? []);
+  }
+  return candidates[0] === undefined ? undefined : webrtcAddressVia(candidates[0], peer);
 }
