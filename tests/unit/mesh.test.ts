@@ -19,7 +19,7 @@ import {
   type MeshComponents
 } from '../../src/p2p/call/mesh.ts';
 import type { SecurityEvent } from '../../src/p2p/call/types.ts';
-import { AdmissionFailedError } from '../../src/p2p/errors.ts';
+import { AdmissionFailedError, ProtocolTimeoutError } from '../../src/p2p/errors.ts';
 import { Emitter } from '../../src/p2p/events.ts';
 import type { AdmissionEvents, AdmitOutcome } from '../../src/p2p/protocols/admit/index.ts';
 import { SessionChannel, type SessionMessage } from '../../src/p2p/protocols/session/index.ts';
@@ -91,6 +91,7 @@ class FakeLibp2p extends EventTarget {
       direct,
       status: 'open',
       close: async () => this.drop(connection),
+      abort: () => this.drop(connection),
       newStream: async (): Promise<Stream> => {
         const [ours, theirs] = await streamPair();
         const channel = new SessionChannel(theirs, this.local);
@@ -128,7 +129,7 @@ class FakeAdmission extends Emitter<AdmissionEvents> {
   locked = false;
   readonly runs: string[] = [];
   /** What our own admission runs do. */
-  outcome: 'admitted' | 'duplicate' | 'fail' = 'admitted';
+  outcome: 'admitted' | 'duplicate' | 'fail' | 'timeout' = 'admitted';
 
   constructor(private readonly admissions: PeerAdmissions) {
     super();
@@ -153,6 +154,9 @@ class FakeAdmission extends Emitter<AdmissionEvents> {
     }
     if (this.outcome === 'duplicate') {
       return { kind: 'duplicate' };
+    }
+    if (this.outcome === 'timeout') {
+      throw new ProtocolTimeoutError('admission took too long');
     }
     const sessionKey = new Uint8Array(32).fill(1);
     this.respond(peer, 'initiator', sessionKey);
@@ -260,6 +264,25 @@ describe('Mesh', () => {
     mesh.reach(high, [relayed(high)]);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(libp2p.dials).toHaveLength(1);
+  });
+
+  it('admits over a relayed connection already open to the peer, and closes one whose run timed out', async () => {
+    const { low, high } = await orderedPeers();
+    const { mesh, libp2p, admission, states } = setup(low);
+    // The peer dialled us through a relay (its dial and ours crossed, or libp2p redialled it).
+    const theirs = libp2p.connect(high, false);
+    admission.outcome = 'timeout';
+    mesh.reach(high, [relayed(high)]);
+    await vi.waitFor(() => expect(admission.runs).toEqual([high.toString()]));
+    expect(libp2p.dials).toEqual([]);
+    // A run that timed out says the connection may have died unseen: it is closed, and the
+    // next try dials anew.
+    await vi.waitFor(() => expect(theirs.status).toBe('closed'));
+    expect(states()).toEqual({});
+    admission.outcome = 'admitted';
+    mesh.reach(high, [relayed(high)]);
+    await vi.waitFor(() => expect(states()).toEqual({ [high.toString()]: 'direct' }));
+    expect(libp2p.dials[0]).toBe(`${relayed(high)}`);
   });
 
   it('does not dial a peer it could not reach again before its retry time', async () => {

@@ -13,7 +13,7 @@ import type { Multiaddr } from '@multiformats/multiaddr';
 import { Circuit, WebRTC } from '@multiformats/multiaddr-matcher';
 import { CALL_MARKS } from '../constants.ts';
 import { remember } from '../bounded.ts';
-import { AbortedError, AdmissionRateLimitedError } from '../errors.ts';
+import { AbortedError, AdmissionRateLimitedError, ProtocolTimeoutError } from '../errors.ts';
 import { errorText, isAdmissionFailure } from '../errors.ts';
 import { Emitter } from '../events.ts';
 import type { CallNode, CallLibp2p } from '../node.ts';
@@ -365,6 +365,10 @@ export class Mesh extends Emitter<MeshEvents> {
         return;
       }
       this.#log('admission of %s ended: %s', key, errorText(err));
+      if (err instanceof ProtocolTimeoutError && !connection.direct) {
+        // A relayed connection that died unseen (dialRelayed reuses open ones): dial anew.
+        connection.abort(err);
+      }
       if (err instanceof AdmissionRateLimitedError) {
         // Not a verdict on the peer: try again once the limit allows (found again, or by the
         // reconnect timer), and list nobody meanwhile.
