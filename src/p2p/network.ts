@@ -5,18 +5,13 @@
  * - `public`: the libp2p public bootstrap nodes and the IPFS Amino DHT. Works with nothing of
  *   ours running. libp2p's browser safeguards stay on: no private or loopback addresses, no
  *   insecure WebSockets.
- * - `local` / `custom`: the nodes in a `network.json` served beside the app, or typed in
- *   settings: the project's own self-hostable node (`src/relay`), a LAN, an organisation's own
- *   infrastructure, and every test. Only these may dial private and loopback addresses.
+ * - `local` / `custom`: the nodes in a `network.json` served beside the app (host-network.ts
+ *   fetches it), or typed in settings: the project's own self-hostable node (`src/relay`), a
+ *   LAN, an organisation's own infrastructure, and every test. Only these may dial private and
+ *   loopback addresses.
  */
 import { AMINO_DHT_PROTOCOL } from './constants.ts';
-import { InvalidNetworkConfigError } from './errors.ts';
-import {
-  checkNetworkJson,
-  MAX_NETWORK_JSON_BYTES,
-  parseNetworkJson,
-  type NetworkJson
-} from './network-json.ts';
+import { checkNetworkJson, parseNetworkJson, type NetworkJson } from './network-json.ts';
 
 export type NetworkProfileName = 'public' | 'local' | 'custom';
 
@@ -106,72 +101,4 @@ function localProfile(
   profile: Exclude<NetworkProfileName, 'public'>
 ): NetworkProfile {
   return { profile, ...json, allowPrivateAddresses: true };
-}
-
-export type LoadedNetwork =
-  | { readonly profile: NetworkProfile; readonly source: 'network.json' | 'public' }
-  | {
-      readonly profile: NetworkProfile;
-      readonly source: 'public';
-      /** Why the host's network.json was not used. */
-      readonly error: InvalidNetworkConfigError;
-    };
-
-export interface LoadNetworkOptions {
-  /** The URL of network.json (resolved against the app's base URL by the caller). */
-  readonly url: string | URL;
-  readonly fetch?: typeof globalThis.fetch;
-  readonly signal?: AbortSignal;
-  /** Options for the public profile used when the host serves no network.json. */
-  readonly publicOptions?: Parameters<typeof publicProfile>[0];
-}
-
-/**
- * Loads the host's network.json when there is one, else the public profile. A malformed file is
- * reported (as `error`) and the public profile is used instead, so the app keeps working.
- *
- * @example
- * const { profile, error } = await loadNetwork({ url: new URL('network.json', document.baseURI) })
- */
-export async function loadNetwork(options: LoadNetworkOptions): Promise<LoadedNetwork> {
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  const fallback = publicProfile(options.publicOptions);
-  let response: Response;
-  try {
-    // Always from the network: the host may change its nodes, and the service worker never
-    // caches this file (see vite.config.ts).
-    response = await fetchFn(options.url, { cache: 'no-store', signal: options.signal });
-  } catch {
-    options.signal?.throwIfAborted();
-    // Offline, or no server: nothing to report, the public profile is the documented default.
-    return { profile: fallback, source: 'public' };
-  }
-  if (response.status === 404) {
-    return { profile: fallback, source: 'public' };
-  }
-  if (!response.ok) {
-    return {
-      profile: fallback,
-      source: 'public',
-      error: new InvalidNetworkConfigError(`network.json answered HTTP ${response.status}`)
-    };
-  }
-  try {
-    const profile = parseNetworkConfig(await readLimited(response), 'local');
-    return { profile, source: 'network.json' };
-  } catch (err) {
-    options.signal?.throwIfAborted();
-    if (err instanceof InvalidNetworkConfigError) {
-      return { profile: fallback, source: 'public', error: err };
-    }
-    throw err;
-  }
-}
-
-async function readLimited(response: Response): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_NETWORK_JSON_BYTES) {
-    throw new InvalidNetworkConfigError(`network config is over ${MAX_NETWORK_JSON_BYTES} bytes`);
-  }
-  return response.text();
 }

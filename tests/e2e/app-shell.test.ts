@@ -20,6 +20,10 @@ test.describe('app shell', () => {
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });
+    // The site's network.json has loaded once and is remembered: offline, that network is used.
+    await expect
+      .poll(() => page.evaluate(() => localStorage.getItem('samen.network.last.v1')))
+      .not.toBeNull();
 
     await context.setOffline(true);
     await page.reload();
@@ -30,6 +34,7 @@ test.describe('app shell', () => {
       'data-phase',
       /unreachable|connecting/
     );
+    await expect(page.getByTestId('host-network')).toHaveAttribute('data-fallback', 'remembered');
     await context.setOffline(false);
   });
 

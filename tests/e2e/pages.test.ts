@@ -75,7 +75,8 @@ test.describe('Safe calling and privacy pages', () => {
         'privacy_no_account',
         'privacy_no_ads',
         'privacy_no_sale',
-        'privacy_operator_none'
+        'privacy_operator_none',
+        'privacy_device_network'
       ]) {
         await expect(page.getByText(text[key]!)).toBeVisible();
       }
@@ -143,12 +144,17 @@ test.describe('Safe calling and privacy pages', () => {
     const page = await openIn(browser, 'en-US', new URL('settings', sharedUrl()).href);
     await page.getByRole('combobox', { name: 'Language' }).selectOption({ label: 'English' });
     await page.getByRole('button', { name: 'Save' }).click();
+    // The site's network.json, remembered once it loaded (src/p2p/host-network.ts).
+    await expect
+      .poll(() => page.evaluate(() => localStorage.getItem('samen.network.last.v1')))
+      .not.toBeNull();
     await page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Privacy' })
       .click();
     const stored = page.getByTestId('stored-keys');
-    await expect(stored).toHaveAttribute('data-count', '2');
+    // Settings, the language and the remembered network.
+    await expect(stored).toHaveAttribute('data-count', '3');
     // The app's files are cached for offline use by now.
     expect(
       await page.evaluate(async () => {
@@ -162,7 +168,7 @@ test.describe('Safe calling and privacy pages', () => {
     await expect(dialog).toBeVisible();
     // Closing the dialog erases nothing.
     await dialog.getByRole('button', { name: 'Close' }).click();
-    await expect(stored).toHaveAttribute('data-count', '2');
+    await expect(stored).toHaveAttribute('data-count', '3');
 
     await page.getByRole('button', { name: 'Erase Samen’s data from this device' }).click();
     await dialog.getByRole('button', { name: 'Erase', exact: true }).click();

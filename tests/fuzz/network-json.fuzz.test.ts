@@ -2,6 +2,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AMINO_DHT_PROTOCOL } from '../../src/p2p/constants.ts';
+import { recallNetwork, rememberNetwork } from '../../src/p2p/host-network.ts';
 import {
   checkIceServers,
   isIceServerUrl,
@@ -20,6 +21,7 @@ import {
   writeNetworkJson,
   type NetworkJson
 } from '../../src/p2p/network-json.ts';
+import { parseNetworkConfig } from '../../src/p2p/network.ts';
 import { anyText, multiaddrText, mutated, peer } from './arbitraries.ts';
 import { attempt, expectErrorNamed, fuzz, invariant } from './support.ts';
 
@@ -211,6 +213,55 @@ describe('fuzz: network.json (parseNetworkJson, checkNetworkJson, checkBootstrap
           expect(checkBootstrapAddress(result.value)).toBe(result.value);
         }
       )
+    );
+  });
+});
+
+describe('fuzz: the remembered host network (recallNetwork, rememberNetwork)', () => {
+  /** Entries as storage may hold them: ours, older or newer ones, damaged or planted ones. */
+  const storedEntry = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc
+        .record({ version: fc.constantFrom(1, 2, '1', 0), network: networkJsonShaped })
+        .map((v) => JSON.stringify(v))
+    },
+    {
+      weight: 1,
+      arbitrary: mutated(validNetworkJson.map((v) => JSON.stringify({ version: 1, network: v })))
+    },
+    { weight: 1, arbitrary: anyText }
+  );
+
+  it('recalls nothing or a valid local profile with no TURN server, never throwing, for any entry', () => {
+    fuzz(
+      fc.property(storedEntry, (text) => {
+        const profile = recallNetwork(text);
+        if (profile !== undefined) {
+          checkValid(profile);
+          expect(profile.profile).toBe('local');
+          expect(profile.allowPrivateAddresses).toBe(true);
+          for (const server of profile.iceServers) {
+            expect(server.username).toBeUndefined();
+            expect(server.credential).toBeUndefined();
+            expect((server.urls as string[]).some(isTurnUrl)).toBe(false);
+          }
+        }
+      })
+    );
+  });
+
+  it('recalls what it remembered, less TURN servers and credentials', () => {
+    fuzz(
+      fc.property(validNetworkJson, (init) => {
+        const loaded = parseNetworkConfig(JSON.stringify(init), 'local');
+        const recalled = recallNetwork(rememberNetwork(loaded));
+        const stun = loaded.iceServers.flatMap((server) => {
+          const urls = (server.urls as string[]).filter((url) => !isTurnUrl(url));
+          return urls.length === 0 ? [] : [{ urls }];
+        });
+        expect(recalled).toEqual({ ...loaded, iceServers: stun });
+      })
     );
   });
 });

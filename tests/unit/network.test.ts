@@ -8,7 +8,6 @@ import { AMINO_DHT_PROTOCOL } from '../../src/p2p/constants.ts';
 import { hasTurnServer } from '../../src/p2p/ice-servers.ts';
 import { checkBootstrapAddress, MAX_NETWORK_JSON_BYTES } from '../../src/p2p/network-json.ts';
 import {
-  loadNetwork,
   parseNetworkConfig,
   PUBLIC_BOOTSTRAP,
   PUBLIC_STUN_SERVERS,
@@ -125,63 +124,6 @@ describe('network profiles', () => {
     ]
   ])('rejects %s with InvalidNetworkConfigError', (_, text) => {
     expect(thrownName(() => parseNetworkConfig(text, 'local'))).toBe('InvalidNetworkConfigError');
-  });
-});
-
-describe('loadNetwork', () => {
-  const respond =
-    (status: number, body = '') =>
-    async () =>
-      new Response(body, { status });
-
-  it('uses the host network.json when it is valid', async () => {
-    const loaded = await loadNetwork({
-      url: 'http://app/network.json',
-      fetch: respond(200, JSON.stringify({ name: 'Local', bootstrap: [WS] }))
-    });
-    expect(loaded.source).toBe('network.json');
-    expect(loaded.profile.bootstrap).toEqual([WS]);
-    expect('error' in loaded).toBe(false);
-  });
-
-  it('falls back to the public profile without complaint when there is no network.json', async () => {
-    const loaded = await loadNetwork({ url: 'http://app/network.json', fetch: respond(404) });
-    expect(loaded).toEqual({ profile: publicProfile(), source: 'public' });
-  });
-
-  it('falls back to the public profile without complaint when offline', async () => {
-    const offline = async () => {
-      throw new TypeError('Failed to fetch');
-    };
-    const loaded = await loadNetwork({ url: 'http://app/network.json', fetch: offline });
-    expect(loaded.source).toBe('public');
-    expect('error' in loaded).toBe(false);
-  });
-
-  it('reports a malformed network.json and falls back to the public profile', async () => {
-    const loaded = await loadNetwork({
-      url: 'http://app/network.json',
-      fetch: respond(200, '<html>')
-    });
-    expect(loaded.source).toBe('public');
-    expect(loaded.profile.profile).toBe('public');
-    expect('error' in loaded && loaded.error.name).toBe('InvalidNetworkConfigError');
-  });
-
-  it('reports a server error and falls back to the public profile', async () => {
-    const loaded = await loadNetwork({ url: 'http://app/network.json', fetch: respond(500) });
-    expect('error' in loaded && loaded.error.name).toBe('InvalidNetworkConfigError');
-  });
-
-  it('rejects when aborted', async () => {
-    const controller = new AbortController();
-    controller.abort();
-    const never = async () => {
-      throw new DOMException('aborted', 'AbortError');
-    };
-    await expect(
-      loadNetwork({ url: 'http://app/network.json', fetch: never, signal: controller.signal })
-    ).rejects.toHaveProperty('name', 'AbortError');
   });
 });
 
