@@ -8,7 +8,7 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
  * loads locale.js as a file for this reason). A meta tag cannot carry `frame-ancestors`: a host
  * sends that as a header (docs/hosting.md; `npm start` and the tests' server do).
  *
- * @type {import('@sveltejs/kit').CspDirectives}
+ * @type {NonNullable<NonNullable<import('@sveltejs/kit').KitConfig['csp']>['directives']>}
  */
 export const CSP_DIRECTIVES = {
   // Whatever is not named below (fonts, frames, the web manifest, workers): the app's own files.
