@@ -12,6 +12,7 @@ import sirv from 'sirv';
 import { writeNetworkJson, type NetworkJson } from '../src/p2p/network-json.ts';
 import { networkJsonFor, startSwarm, type SamenNode } from '../src/relay/node.ts';
 import { parseCli } from '../src/relay/options.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
 
 export const HOST = '127.0.0.1';
 export const BUILD_DIR = 'build';
@@ -115,11 +116,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     etag: true
   });
   const server = createServer((req, res) => {
-    // The app is loaded from here once and runs from its service worker after that; these
-    // headers keep it from being framed or leaking where it was opened from.
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Frame-Options', 'DENY');
+    // What docs/hosting.md asks of every host: never framed, camera and microphone for the app
+    // alone, no referrer, no sniffing.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      res.setHeader(name, value);
+    }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/network.json') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });

@@ -2,8 +2,16 @@
  * The service worker's lifecycle as UI state: "works offline" once the app shell is cached,
  * and an update prompt when a new version is waiting. The user decides when to reload, so an
  * update never cuts a call short.
+ *
+ * While the app stays open it asks for a new version hourly and whenever it comes back into view
+ * (update-checks.ts). "Later" hides the prompt for this page only: the new version keeps waiting,
+ * and the next start of the app (a load of any of its pages) asks again, as Workbox reports a
+ * worker that was already waiting when the page registered (workbox-window's `waiting` event with
+ * `wasWaitingBeforeRegister`). Once every window of the app is closed, the browser starts the new
+ * version by itself.
  */
 import { browser } from '$app/environment';
+import { scheduleUpdateChecks } from '$lib/update-checks.ts';
 
 /** The "works offline" note is news once: it goes away by itself after this long. */
 export const OFFLINE_READY_NOTE_MS = 8_000;
@@ -12,6 +20,7 @@ export class PwaState {
   #needRefresh = $state(false);
   #offlineReady = $state(false);
   #update: ((reload?: boolean) => Promise<void>) | undefined;
+  #registered = false;
 
   get needRefresh(): boolean {
     return this.#needRefresh;
@@ -21,12 +30,19 @@ export class PwaState {
   }
 
   async register(): Promise<void> {
-    if (!browser || !('serviceWorker' in navigator)) {
+    if (!browser || !('serviceWorker' in navigator) || this.#registered) {
       return;
     }
+    this.#registered = true;
     const { registerSW } = await import('virtual:pwa-register');
     this.#update = registerSW({
       immediate: true,
+      onRegisteredSW: (_url, registration) => {
+        if (registration !== undefined) {
+          // For the page's lifetime: the app is one page, and its service worker outlives it.
+          scheduleUpdateChecks({ check: () => registration.update(), page: document });
+        }
+      },
       onNeedRefresh: () => {
         this.#needRefresh = true;
       },
@@ -43,6 +59,7 @@ export class PwaState {
     await this.#update?.(true);
   }
 
+  /** "Later" (or closing the offline note): until the next start of the app. */
   dismiss(): void {
     this.#needRefresh = false;
     this.#offlineReady = false;
