@@ -120,8 +120,8 @@ export type ReservationDecision =
 export class ReservationLimiter {
   readonly #init: ReservationLimiterInit;
   readonly #now: () => number;
-  /** Allowed but maybe not stored yet, by peer ID: its groups and until when it counts. */
-  readonly #pending = new Map<string, { groups: AddressGroups[]; until: number }>();
+  /** Allowed but not seen stored yet, by peer ID: its groups and until when it counts. */
+  readonly #pending = new Map<string, { peer: PeerId; groups: AddressGroups[]; until: number }>();
 
   constructor(init: ReservationLimiterInit) {
     for (const [name, cap] of Object.entries(init.caps)) {
@@ -152,9 +152,16 @@ export class ReservationLimiter {
     const stored = new Set<string>();
     for (const [id, reservation] of this.#init.reservations()) {
       stored.add(id.toString());
+      // Stored: from now on the store counts it (and its release frees the slot at once).
+      this.#pending.delete(id.toString());
       if (id.equals(peer)) {
         // A renewal keeps the slot it has.
         return { allowed: true };
+      }
+      // A reservation is valid only while its peer is connected (circuit v2 spec); the relay
+      // drops it on disconnection (node.ts), and until then it holds no slot here either.
+      if (!this.#directConnections(id).length) {
+        continue;
       }
       const groups = addressGroups(reservation.addr);
       if (groups !== undefined) {
@@ -162,7 +169,9 @@ export class ReservationLimiter {
       }
     }
     for (const [id, pending] of this.#pending) {
-      if (!stored.has(id) && id !== peer.toString()) {
+      // Not yet stored, and its peer still connected (one that left will never be stored).
+      const waiting = !stored.has(id) && !pending.peer.equals(peer);
+      if (waiting && this.#directConnections(pending.peer).length > 0) {
         pending.groups.forEach(count);
       }
     }
@@ -170,10 +179,9 @@ export class ReservationLimiter {
     // A reservation arrives on a direct connection (the relay refuses one over a circuit); its
     // peer may have more than one, and the relay keeps the address of the one it came on, so
     // every direct connection's address must be within the caps.
-    const mine = this.#init
-      .connections(peer)
-      .filter((connection) => !Circuit.matches(connection.remoteAddr))
-      .map((connection) => addressGroups(connection.remoteAddr));
+    const mine = this.#directConnections(peer).map((connection) =>
+      addressGroups(connection.remoteAddr)
+    );
     const known = mine.filter((groups) => groups !== undefined);
     if (known.length === 0 || known.length < mine.length) {
       return { allowed: false, reason: 'no-address' };
@@ -191,7 +199,17 @@ export class ReservationLimiter {
         return { allowed: false, reason: 'network', group: groups.network, cap: networkCap };
       }
     }
-    this.#pending.set(peer.toString(), { groups: known, until: now + PENDING_RESERVATION_MS });
+    this.#pending.set(peer.toString(), {
+      peer,
+      groups: known,
+      until: now + PENDING_RESERVATION_MS
+    });
     return { allowed: true };
+  }
+
+  #directConnections(peer: PeerId): readonly { readonly remoteAddr: Multiaddr }[] {
+    return this.#init
+      .connections(peer)
+      .filter((connection) => !Circuit.matches(connection.remoteAddr));
   }
 }

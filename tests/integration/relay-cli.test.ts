@@ -428,6 +428,41 @@ describe('samen-node command line', () => {
     expect(run.stderr()).toBe('');
   });
 
+  it('gives the only slot of --relay-max-reservations 1 to the next client once its holder disconnects', async () => {
+    const networkJson = join(dir, 'one-slot.json');
+    const run = startCli([
+      '--port',
+      '0',
+      '--network-json',
+      networkJson,
+      '--relay-max-reservations',
+      '1',
+      '--verbose'
+    ]);
+    await run.waitForLine((m) => m === `wrote ${networkJson}`, 'the network.json line');
+    const relay = tcpAddressOf(printedNodes(run.lines)[0]!);
+
+    const holder = await reserveFrom('127.0.0.2', relay);
+    expect(holder.relayed).toBeDefined();
+    // A full relay answers RESERVATION_REFUSED (its own total), not the caps' PERMISSION_DENIED.
+    const waiting = await reserveFrom('127.0.0.3', relay);
+    expect(waiting.error?.message).toContain('reservation failed with status RESERVATION_REFUSED');
+
+    // circuit-relay-v2 alone would keep the holder's reservation for its hour (--relay-reservation-ttl).
+    const printed = run.lines.length;
+    await holder.client.stop();
+    await run.waitForLine(
+      (m) => m === `peer disconnected ${holder.client.peerId}`,
+      "the holder's disconnection",
+      printed
+    );
+    const next = await reserveFrom('127.0.0.4', relay);
+    expect(next.error, `the node's log:\n${run.lines.join('\n')}`).toBeUndefined();
+    expect(next.relayed).toBeDefined();
+    expect(await terminate(run)).toEqual({ code: 0, signal: null });
+    expect(run.stderr()).toBe('');
+  });
+
   it.each([
     { args: ['--bogus'], message: /^samen-node: .*'--bogus'/ },
     {

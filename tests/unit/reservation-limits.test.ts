@@ -151,12 +151,42 @@ describe('ReservationLimiter', () => {
     expect(limiter.check(second)).toEqual({ allowed: true });
   });
 
+  it('frees the slot of a reservation it saw stored as soon as the relay drops it, within PENDING_RESERVATION_MS', async () => {
+    const limiter = relay.limiter({ perAddress: 1, perNetwork: 32 });
+    const first = await relay.peer('/ip4/1.2.3.4/tcp/5001');
+    expect(limiter.check(first)).toEqual({ allowed: true });
+    relay.reservations.push([first, { addr: multiaddr('/ip4/1.2.3.4/tcp/5001') }]);
+    const next = await relay.peer('/ip4/1.2.3.4/tcp/5002');
+    expect(limiter.check(next)).toMatchObject({ allowed: false, reason: 'address' });
+    // The first leaves at once: the relay drops its reservation, no clock has moved.
+    relay.reservations.length = 0;
+    relay.connections.delete(first.toString());
+    expect(limiter.check(next)).toEqual({ allowed: true });
+  });
+
+  it('does not count a reservation it allowed for a peer that has left before it was stored', async () => {
+    const limiter = relay.limiter({ perAddress: 1, perNetwork: 32 });
+    const first = await relay.peer('/ip4/1.2.3.4/tcp/5001');
+    expect(limiter.check(first)).toEqual({ allowed: true });
+    relay.connections.delete(first.toString());
+    expect(limiter.check(await relay.peer('/ip4/1.2.3.4/tcp/5002'))).toEqual({ allowed: true });
+  });
+
   it('counts a stored reservation once, not again as pending', async () => {
     const limiter = relay.limiter({ perAddress: 2, perNetwork: 32 });
     const first = await relay.peer('/ip4/1.2.3.4/tcp/5001');
     expect(limiter.check(first)).toEqual({ allowed: true });
     relay.reservations.push([first, { addr: multiaddr('/ip4/1.2.3.4/tcp/5001') }]);
     expect(limiter.check(await relay.peer('/ip4/1.2.3.4/tcp/5002'))).toEqual({ allowed: true });
+  });
+
+  it('does not count a reservation whose peer is no longer connected', async () => {
+    const limiter = relay.limiter({ perAddress: 1, perNetwork: 32 });
+    const gone = await relay.peer('/ip4/1.2.3.4/tcp/5001', true);
+    const next = await relay.peer('/ip4/1.2.3.4/tcp/5002');
+    expect(limiter.check(next)).toMatchObject({ allowed: false, reason: 'address' });
+    relay.connections.delete(gone.toString());
+    expect(limiter.check(next)).toEqual({ allowed: true });
   });
 
   it('checks every direct connection of the peer, and ignores its relayed ones', async () => {
@@ -195,7 +225,7 @@ describe('ReservationLimiter', () => {
   it('applies no cap that is 0', async () => {
     const limiter = relay.limiter({ perAddress: 0, perNetwork: 0 });
     for (let port = 5001; port <= 5040; port++) {
-      relay.reservations.push([await newPeer(), { addr: multiaddr(`/ip4/1.2.3.4/tcp/${port}`) }]);
+      await relay.peer(`/ip4/1.2.3.4/tcp/${port}`, true);
     }
     expect(limiter.check(await relay.peer('/ip4/1.2.3.4/tcp/6000'))).toEqual({ allowed: true });
   });
