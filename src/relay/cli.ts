@@ -37,7 +37,7 @@ async function main(argv: readonly string[]): Promise<void> {
       basePort: options.basePort,
       listenGiven: options.listenGiven
     },
-    { info }
+    options.verbose ? { info, verbose: info } : { info }
   );
   nodes.forEach((node, i) => {
     info(`node ${i} ${node.peerId} listening on:`);

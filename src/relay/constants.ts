@@ -17,6 +17,39 @@ export const PORT_STRIDE_PER_NODE = 10;
  */
 export const DEFAULT_MAX_RESERVATIONS = 256;
 
+/**
+ * Reservations one client address may hold at once (IPv4: the address; IPv6: its /64, the
+ * smallest subnet one link gets, so one host cannot pick a fresh address per reservation).
+ * Without it one machine could take all {@link DEFAULT_MAX_RESERVATIONS} slots with throwaway
+ * peer IDs and make every other user unreachable. 8 is Kubo's relay default (LIBP2P-NOTES.md):
+ * a household or office behind one NAT, each with the app open in a tab or two, fits.
+ */
+export const DEFAULT_MAX_RESERVATIONS_PER_ADDRESS = 8;
+
+/**
+ * Reservations one network may hold at once: a /24 (IPv4) or a /48 (IPv6, a usual site
+ * allocation), so that one party renting a block of addresses still gets only a share. Kubo
+ * caps 32 per autonomous system; a node of its own has no ASN table, and the prefix is the
+ * nearest thing it can see. Only public addresses count: a LAN's private /24 is the site the
+ * node was set up for, and capping it would cap the whole LAN (README, "Self-hosting").
+ */
+export const DEFAULT_MAX_RESERVATIONS_PER_NETWORK = 32;
+
+/** Prefix lengths that make one "address" and one "network" for the two caps above. */
+export const IPV4_ADDRESS_PREFIX = 32;
+export const IPV4_NETWORK_PREFIX = 24;
+export const IPV6_ADDRESS_PREFIX = 64;
+export const IPV6_NETWORK_PREFIX = 48;
+
+/**
+ * How long a reservation the caps just allowed counts before it shows in the relay's own
+ * store. circuit-relay-v2 4.2.13 (server/index.ts, handleReserve) stores it right after our
+ * answer, with only microtasks between; without this, RESERVE requests that arrive together
+ * would all be checked against the same count and all pass. A grant the store then refuses
+ * (it was full) holds its slot no longer than this.
+ */
+export const PENDING_RESERVATION_MS = 1_000;
+
 /** A reservation lasts an hour; browsers renew before it ends (circuit relay v2 spec). */
 export const DEFAULT_RESERVATION_TTL_S = 60 * 60;
 

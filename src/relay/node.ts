@@ -30,6 +30,7 @@ import { createLibp2p } from 'libp2p';
 import type { NetworkJson } from '../p2p/network-json.ts';
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SWARM_PEERS_PER_NODE } from './constants.ts';
 import { listenFor, type NodeOptions } from './options.ts';
+import { ReservationLimiter } from './reservation-limits.ts';
 
 export type SamenNode = Libp2p<{
   identify: Identify;
@@ -39,7 +40,14 @@ export type SamenNode = Libp2p<{
 }>;
 
 export interface NodeLogger {
+  /** What an operator always sees: starting, listening, errors. Never a client's ID or IP. */
   info(message: string): void;
+  /**
+   * Each connection, reservation and refusal, with the client's peer ID and IP address; only
+   * when the operator asks for it (`samen-node --verbose`): a relay's log is a record of who
+   * was online when, and from where.
+   */
+  verbose?(message: string): void;
 }
 
 const silent: NodeLogger = { info: () => {} };
@@ -61,7 +69,18 @@ export async function createSamenNode(
       : await generateKeyPair('Ed25519');
   const persistent = options.dataDir === undefined ? undefined : await openDataDir(options.dataDir);
 
-  const node = await createLibp2p({
+  // The gater is given before the node exists; it asks the node once there is one.
+  const late: { node?: SamenNode } = {};
+  const limiter = new ReservationLimiter({
+    caps: {
+      perAddress: options.relay.maxReservationsPerAddress,
+      perNetwork: options.relay.maxReservationsPerNetwork
+    },
+    reservations: () => late.node?.services.relay.reservations ?? [],
+    connections: (peer) => late.node?.getConnections(peer) ?? []
+  });
+
+  const node: SamenNode = await createLibp2p({
     privateKey,
     datastore: persistent?.datastore,
     addresses: {
@@ -71,6 +90,20 @@ export async function createSamenNode(
     transports: [tcp(), webSockets(), webRTCDirect()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    connectionGater: {
+      // circuit-relay-v2 asks this before each new reservation (and each renewal).
+      denyInboundRelayReservation: (peer) => {
+        const decision = limiter.check(peer);
+        if (!decision.allowed) {
+          log.verbose?.(
+            decision.reason === 'no-address'
+              ? `relay reservation refused for ${peer}: no IP address to count it against`
+              : `relay reservation refused for ${peer}: ${decision.group} holds ${decision.cap} (the ${decision.reason} cap)`
+          );
+        }
+        return !decision.allowed;
+      }
+    },
     connectionManager: {
       // A relay and DHT server talks to many browsers at once.
       maxConnections: 1024
@@ -103,13 +136,34 @@ export async function createSamenNode(
     }
   });
 
-  node.addEventListener('peer:connect', (event) => log.info(`peer connected ${event.detail}`));
-  node.addEventListener('peer:disconnect', (event) =>
-    log.info(`peer disconnected ${event.detail}`)
-  );
-  node.services.relay.addEventListener('relay:reservation', (event) =>
-    log.info(`relay reservation for ${event.detail.addr}`)
-  );
+  late.node = node;
+
+  // "The reservation remains valid until its expiration, as long as there is an active
+  // connection from the peer to the relay. If the peer disconnects, the reservation is no longer
+  // valid" (libp2p specs, relay/circuit-v2.md). circuit-relay-v2 4.2.13 keeps it until it expires
+  // (an hour): a page reloaded a few times, or a peer that reserves and disconnects over and
+  // over, would hold the caps and the relay's slots with reservations nobody can use.
+  node.addEventListener('peer:disconnect', ({ detail: peer }) => {
+    const reservation = node.services.relay.reservations.get(peer);
+    if (reservation !== undefined) {
+      // Its timer would otherwise delete a later reservation of the same peer when it fires.
+      reservation.signal.clear();
+      node.services.relay.reservations.delete(peer);
+    }
+  });
+
+  const verbose = log.verbose?.bind(log);
+  if (verbose !== undefined) {
+    node.addEventListener('connection:open', ({ detail: connection }) =>
+      verbose(`peer connected ${connection.remotePeer} at ${connection.remoteAddr}`)
+    );
+    node.addEventListener('peer:disconnect', ({ detail: peer }) =>
+      verbose(`peer disconnected ${peer}`)
+    );
+    node.services.relay.addEventListener('relay:reservation', ({ detail: reservation }) =>
+      verbose(`relay reservation for ${reservation.addr}`)
+    );
+  }
   if (persistent !== undefined) {
     node.addEventListener('stop', () => void persistent.datastore.close(), { once: true });
   }
@@ -140,7 +194,7 @@ export async function startSwarm(
       nodes.push(
         await createSamenNode(
           { ...options, listen, bootstrap: [...options.bootstrap, ...earlier] },
-          { info: (message) => log.info(count > 1 ? `[node ${i}] ${message}` : message) }
+          prefixed(log, count > 1 ? `[node ${i}] ` : '')
         )
       );
     }
@@ -182,6 +236,14 @@ export function networkJsonFor(
     dhtProtocol,
     // Loopback and LAN calls need no STUN: host candidates connect directly.
     iceServers: []
+  };
+}
+
+function prefixed(log: NodeLogger, prefix: string): NodeLogger {
+  const verbose = log.verbose?.bind(log);
+  return {
+    info: (message) => log.info(prefix + message),
+    ...(verbose === undefined ? {} : { verbose: (message: string) => verbose(prefix + message) })
   };
 }
 

@@ -10,6 +10,8 @@ import {
   DEFAULT_BASE_PORT,
   DEFAULT_HOST,
   DEFAULT_MAX_RESERVATIONS,
+  DEFAULT_MAX_RESERVATIONS_PER_ADDRESS,
+  DEFAULT_MAX_RESERVATIONS_PER_NETWORK,
   DEFAULT_RELAY_DATA_LIMIT_BYTES,
   DEFAULT_RELAY_DURATION_LIMIT_S,
   DEFAULT_RESERVATION_TTL_S,
@@ -19,6 +21,10 @@ import {
 
 export interface RelayLimits {
   readonly maxReservations: number;
+  /** Per client address (IPv6: per /64); 0 = no cap (src/relay/reservation-limits.ts). */
+  readonly maxReservationsPerAddress: number;
+  /** Per public /24 (IPv4) or /48 (IPv6); 0 = no cap. */
+  readonly maxReservationsPerNetwork: number;
   readonly reservationTtlMs: number;
   readonly durationLimitMs: number;
   readonly dataLimitBytes: bigint;
@@ -51,6 +57,8 @@ export interface CliOptions {
   /** Write a network.json describing the started nodes here. */
   readonly networkJson?: string;
   readonly networkName: string;
+  /** Log each connection and reservation with the client's peer ID and IP address. */
+  readonly verbose: boolean;
   readonly help: boolean;
 }
 
@@ -76,12 +84,22 @@ Options:
   --key-file <path>         keep the node's identity in this file (created if missing)
   --data-dir <path>         keep the WebRTC-direct certificate and DHT records here
   --relay-max-reservations <n>   (default ${DEFAULT_MAX_RESERVATIONS})
+  --relay-max-reservations-per-ip <n>
+                            per client IP address, an IPv6 /64 counting as one; 0 = no cap
+                            (default ${DEFAULT_MAX_RESERVATIONS_PER_ADDRESS}). Behind a proxy on this machine every
+                            WebSockets client has the proxy's address: raise it, or 0
+  --relay-max-reservations-per-network <n>
+                            per public /24 (IPv4) or /48 (IPv6); private and loopback
+                            addresses are not counted here; 0 = no cap (default ${DEFAULT_MAX_RESERVATIONS_PER_NETWORK})
   --relay-reservation-ttl <s>    (default ${DEFAULT_RESERVATION_TTL_S})
   --relay-duration-limit <s>     per relayed connection (default ${DEFAULT_RELAY_DURATION_LIMIT_S})
   --relay-data-limit <bytes>     per relayed connection (default ${DEFAULT_RELAY_DATA_LIMIT_BYTES})
   --nodes <n>               start n peered nodes in this process, for a local swarm (default 1)
   --network-json <path>     write a network.json for the app describing the started nodes
   --network-name <name>     the name in that network.json (default "Samen local network")
+  --verbose                 log every connection, reservation and refusal with the client's
+                            peer ID and IP address (by default the log holds neither: only
+                            starting, listening addresses and errors)
   -h, --help                show this help
 `;
 
@@ -111,12 +129,21 @@ export function parseCli(argv: readonly string[]): CliOptions {
         'key-file': { type: 'string' },
         'data-dir': { type: 'string' },
         'relay-max-reservations': { type: 'string', default: String(DEFAULT_MAX_RESERVATIONS) },
+        'relay-max-reservations-per-ip': {
+          type: 'string',
+          default: String(DEFAULT_MAX_RESERVATIONS_PER_ADDRESS)
+        },
+        'relay-max-reservations-per-network': {
+          type: 'string',
+          default: String(DEFAULT_MAX_RESERVATIONS_PER_NETWORK)
+        },
         'relay-reservation-ttl': { type: 'string', default: String(DEFAULT_RESERVATION_TTL_S) },
         'relay-duration-limit': { type: 'string', default: String(DEFAULT_RELAY_DURATION_LIMIT_S) },
         'relay-data-limit': { type: 'string', default: String(DEFAULT_RELAY_DATA_LIMIT_BYTES) },
         nodes: { type: 'string', default: '1' },
         'network-json': { type: 'string' },
         'network-name': { type: 'string', default: 'Samen local network' },
+        verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false }
       }
     });
@@ -144,6 +171,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     listenGiven: listen.length > 0,
     networkJson: v['network-json'],
     networkName: v['network-name'],
+    verbose: v.verbose,
     help: v.help,
     node: {
       listen: listen.length > 0 ? listen : listenFor(host, basePort, 0),
@@ -155,6 +183,18 @@ export function parseCli(argv: readonly string[]): CliOptions {
       dataDir: v['data-dir'],
       relay: {
         maxReservations: integer('--relay-max-reservations', v['relay-max-reservations'], 1, 1e6),
+        maxReservationsPerAddress: integer(
+          '--relay-max-reservations-per-ip',
+          v['relay-max-reservations-per-ip'],
+          0,
+          1e6
+        ),
+        maxReservationsPerNetwork: integer(
+          '--relay-max-reservations-per-network',
+          v['relay-max-reservations-per-network'],
+          0,
+          1e6
+        ),
         reservationTtlMs:
           1000 * integer('--relay-reservation-ttl', v['relay-reservation-ttl'], 60, 86_400),
         durationLimitMs:

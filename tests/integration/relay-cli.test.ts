@@ -1,6 +1,9 @@
 /**
  * The `samen-node` command line as a user runs it: a real child process on loopback, its
- * printed addresses, the network.json it writes, its key file, and a clean stop on SIGTERM.
+ * printed addresses, the network.json it writes, its key file, a clean stop on SIGTERM, what it
+ * logs with and without --verbose, and its per-address cap on relay reservations, tried by real
+ * libp2p clients that connect from distinct loopback addresses (127.0.0.2, 127.0.0.3: all of
+ * 127.0.0.0/8 is loopback on Linux).
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -9,8 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { identify } from '@libp2p/identify';
+import type { Libp2p } from '@libp2p/interface';
+import { noise } from '@libp2p/noise';
+import { tcp, type TCPSocketOptions } from '@libp2p/tcp';
+import { yamux } from '@libp2p/yamux';
 import { multiaddr } from '@multiformats/multiaddr';
 import { WebRTCDirect, WebSockets } from '@multiformats/multiaddr-matcher';
+import { createLibp2p } from 'libp2p';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseNetworkConfig } from '../../src/p2p/network.ts';
 
@@ -37,8 +47,11 @@ interface CliRun {
   readonly stderr: () => string;
   /** Settles once the process has exited and its output has been read to the end. */
   readonly closed: Promise<Exit>;
-  /** Resolves with the first stdout line (timestamp removed) that `match` accepts. */
-  waitForLine(match: (message: string) => boolean, what: string): Promise<string>;
+  /**
+   * Resolves with the first stdout line (timestamp removed) that `match` accepts, from line
+   * `from` on (0 by default: any line printed so far counts).
+   */
+  waitForLine(match: (message: string) => boolean, what: string, from?: number): Promise<string>;
 }
 
 const running = new Set<CliRun>();
@@ -68,8 +81,11 @@ function startCli(args: readonly string[]): CliRun {
     lines,
     stderr: () => stderr,
     closed,
-    waitForLine(match, what) {
-      const earlier = lines.map((line) => line.replace(TIMESTAMP, '')).find(match);
+    waitForLine(match, what, from = 0) {
+      const earlier = lines
+        .slice(from)
+        .map((line) => line.replace(TIMESTAMP, ''))
+        .find(match);
       if (earlier !== undefined) {
         return Promise.resolve(earlier);
       }
@@ -153,6 +169,59 @@ function browserAddressesOf(node: PrintedNode): { webSockets: string[]; webRTCDi
   };
 }
 
+/** The node's TCP address (for other nodes; the test's clients use it too). */
+function tcpAddressOf(node: PrintedNode): string {
+  const address = node.addresses.find(
+    (a) => !a.browsers && /^\/ip4\/[\d.]+\/tcp\/\d+\/p2p\//.test(a.address)
+  );
+  expect(address).toBeDefined();
+  return address?.address ?? '';
+}
+
+const clients = new Set<Libp2p>();
+
+interface Reservation {
+  readonly client: Libp2p;
+  /** The client's relayed address through the node, if it got a reservation. */
+  readonly relayed?: string;
+  /** Why not, if it did not. */
+  readonly error?: Error;
+}
+
+/**
+ * A plain libp2p client (TCP from `localAddress`, Noise, yamux, the circuit relay transport)
+ * that starts listening on `relay`/p2p-circuit, which asks the relay for a reservation: what
+ * the app does on the relays it meets, with the relay named.
+ */
+async function reserveFrom(localAddress: string, relay: string): Promise<Reservation> {
+  // @libp2p/tcp hands dialOpts to net.connect (src/tcp.ts); its type lists only a few options.
+  const dialOpts: TCPSocketOptions & { localAddress: string } = { localAddress };
+  const client = await createLibp2p({
+    start: false,
+    addresses: { listen: [`${relay}/p2p-circuit`] },
+    transports: [tcp({ dialOpts }), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() }
+  });
+  clients.add(client);
+  try {
+    await client.start();
+  } catch (err) {
+    return { client, error: err as Error };
+  }
+  const relayed = client
+    .getMultiaddrs()
+    .map(String)
+    .find((a) => a === `${relay}/p2p-circuit/p2p/${client.peerId}`);
+  return { client, relayed };
+}
+
+async function stopClients(): Promise<void> {
+  await Promise.allSettled([...clients].map((client) => client.stop()));
+  clients.clear();
+}
+
 describe('samen-node command line', () => {
   let dir: string;
 
@@ -160,9 +229,13 @@ describe('samen-node command line', () => {
     dir = await mkdtemp(join(tmpdir(), 'samen-cli-'));
   });
 
-  afterEach(killAll);
+  afterEach(async () => {
+    await stopClients();
+    await killAll();
+  });
 
   afterAll(async () => {
+    await stopClients();
     await killAll();
     await rm(dir, { recursive: true, force: true });
   });
@@ -244,7 +317,149 @@ describe('samen-node command line', () => {
     const run = startCli(['--help']);
     expect(await run.closed).toEqual({ code: 0, signal: null });
     expect(run.lines[0]).toBe('Usage: samen-node [options]');
-    expect(run.lines.some((line) => line.trimStart().startsWith('--key-file <path>'))).toBe(true);
+    const options = run.lines.map((line) => line.trimStart().split(' ')[0]);
+    expect(options).toEqual(
+      expect.arrayContaining([
+        '--key-file',
+        '--relay-max-reservations-per-ip',
+        '--relay-max-reservations-per-network',
+        '--verbose'
+      ])
+    );
+    expect(run.stderr()).toBe('');
+  });
+
+  it('logs no client peer ID or IP address by default, and both with --verbose', async () => {
+    /**
+     * Starts the node, lets a client from 127.0.0.2 connect, reserve and leave, stops the node;
+     * returns its log. With --verbose it waits for the node to log the departure.
+     */
+    const logOf = async (extra: readonly string[]) => {
+      const networkJson = join(dir, `log${extra.join('')}.json`);
+      const run = startCli(['--port', '0', '--network-json', networkJson, ...extra]);
+      await run.waitForLine((m) => m === `wrote ${networkJson}`, 'the network.json line');
+      const [node] = printedNodes(run.lines);
+      const { client, relayed } = await reserveFrom('127.0.0.2', tcpAddressOf(node!));
+      expect(relayed).toBeDefined();
+      const printed = run.lines.length;
+      await client.stop();
+      if (extra.includes('--verbose')) {
+        await run.waitForLine(
+          (m) => m === `peer disconnected ${client.peerId}`,
+          "the client's departure",
+          printed
+        );
+      }
+      expect(await terminate(run)).toEqual({ code: 0, signal: null });
+      expect(run.stderr()).toBe('');
+      return { log: run.lines.join('\n'), client: client.peerId.toString(), node: node! };
+    };
+
+    const quiet = await logOf([]);
+    expect(quiet.log).not.toContain(quiet.client);
+    expect(quiet.log).not.toContain('127.0.0.2');
+    // Still there: what it listens on (its own peer ID), and the stop.
+    expect(quiet.log).toContain(`node 0 ${quiet.node.peerId} listening on:`);
+    expect(quiet.log).toMatch(/stopped$/);
+
+    const verbose = await logOf(['--verbose']);
+    const messages = verbose.log.split('\n').map((line) => line.replace(TIMESTAMP, ''));
+    expect(messages).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^peer connected ${verbose.client} at /ip4/127\\.0\\.0\\.2/tcp/\\d+`)
+      )
+    );
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^relay reservation for \/ip4\/127\.0\.0\.2\/tcp\/\d+/)
+    );
+  });
+
+  it('refuses a client a reservation over --relay-max-reservations-per-ip while another address gets one, and frees the slot when a holder disconnects', async () => {
+    const networkJson = join(dir, 'caps.json');
+    const run = startCli([
+      '--port',
+      '0',
+      '--network-json',
+      networkJson,
+      '--relay-max-reservations-per-ip',
+      '2',
+      '--verbose'
+    ]);
+    await run.waitForLine((m) => m === `wrote ${networkJson}`, 'the network.json line');
+    const relay = tcpAddressOf(printedNodes(run.lines)[0]!);
+
+    const first = await reserveFrom('127.0.0.2', relay);
+    const second = await reserveFrom('127.0.0.2', relay);
+    expect(first.relayed).toBeDefined();
+    expect(second.relayed).toBeDefined();
+
+    const third = await reserveFrom('127.0.0.2', relay);
+    expect(third.relayed).toBeUndefined();
+    // libp2p names the listen address it could not use, and the relay's answer:
+    // PERMISSION_DENIED (circuit v2 spec), which the relay sends when the gater says no; a full
+    // relay would answer RESERVATION_REFUSED.
+    expect(third.error?.name).toBe('UnsupportedListenAddressesError');
+    expect(third.error?.message).toContain('reservation failed with status PERMISSION_DENIED');
+    await run.waitForLine(
+      (m) =>
+        m ===
+        `relay reservation refused for ${third.client.peerId}: 127.0.0.2/32 holds 2 (the address cap)`,
+      'the refusal'
+    );
+
+    const elsewhere = await reserveFrom('127.0.0.3', relay);
+    expect(elsewhere.relayed).toBeDefined();
+
+    // A reservation is valid only while its peer stays connected (circuit v2 spec): once the
+    // first client leaves, its slot is free for the next one from 127.0.0.2.
+    // Only a line printed after the stop: an earlier drop and redial would print one too.
+    const printed = run.lines.length;
+    await first.client.stop();
+    await run.waitForLine(
+      (m) => m === `peer disconnected ${first.client.peerId}`,
+      "the first client's disconnection",
+      printed
+    );
+    const fourth = await reserveFrom('127.0.0.2', relay);
+    expect(fourth.error, `the node's log:\n${run.lines.join('\n')}`).toBeUndefined();
+    expect(fourth.relayed).toBeDefined();
+
+    expect(await terminate(run)).toEqual({ code: 0, signal: null });
+    expect(run.stderr()).toBe('');
+  });
+
+  it('gives the only slot of --relay-max-reservations 1 to the next client once its holder disconnects', async () => {
+    const networkJson = join(dir, 'one-slot.json');
+    const run = startCli([
+      '--port',
+      '0',
+      '--network-json',
+      networkJson,
+      '--relay-max-reservations',
+      '1',
+      '--verbose'
+    ]);
+    await run.waitForLine((m) => m === `wrote ${networkJson}`, 'the network.json line');
+    const relay = tcpAddressOf(printedNodes(run.lines)[0]!);
+
+    const holder = await reserveFrom('127.0.0.2', relay);
+    expect(holder.relayed).toBeDefined();
+    // A full relay answers RESERVATION_REFUSED (its own total), not the caps' PERMISSION_DENIED.
+    const waiting = await reserveFrom('127.0.0.3', relay);
+    expect(waiting.error?.message).toContain('reservation failed with status RESERVATION_REFUSED');
+
+    // circuit-relay-v2 alone would keep the holder's reservation for its hour (--relay-reservation-ttl).
+    const printed = run.lines.length;
+    await holder.client.stop();
+    await run.waitForLine(
+      (m) => m === `peer disconnected ${holder.client.peerId}`,
+      "the holder's disconnection",
+      printed
+    );
+    const next = await reserveFrom('127.0.0.4', relay);
+    expect(next.error, `the node's log:\n${run.lines.join('\n')}`).toBeUndefined();
+    expect(next.relayed).toBeDefined();
+    expect(await terminate(run)).toEqual({ code: 0, signal: null });
     expect(run.stderr()).toBe('');
   });
 

@@ -12,8 +12,11 @@ describe('samen-node options', () => {
     ]);
     expect(options.node.dhtProtocol).toBe('/ipfs/kad/1.0.0');
     expect(options.node.allowPrivateAddresses).toBe(true);
+    expect(options.verbose).toBe(false);
     expect(options.node.relay).toEqual({
       maxReservations: 256,
+      maxReservationsPerAddress: 8,
+      maxReservationsPerNetwork: 32,
       reservationTtlMs: 3_600_000,
       durationLimitMs: 120_000,
       dataLimitBytes: 1_048_576n
@@ -37,6 +40,10 @@ describe('samen-node options', () => {
       '/var/lib/samen/peer.key',
       '--relay-max-reservations',
       '10',
+      '--relay-max-reservations-per-ip',
+      '0',
+      '--relay-max-reservations-per-network',
+      '4',
       '--relay-reservation-ttl',
       '600',
       '--relay-duration-limit',
@@ -46,7 +53,8 @@ describe('samen-node options', () => {
       '--network-json',
       'out.json',
       '--network-name',
-      'Org'
+      'Org',
+      '--verbose'
     ]);
     expect(options.node.listen).toEqual(listenFor('0.0.0.0', 5000, 0));
     expect(options.node.announce).toEqual(['/dns4/samen.example.org/tcp/443/wss']);
@@ -56,12 +64,15 @@ describe('samen-node options', () => {
     expect(options.node.keyFile).toBe('/var/lib/samen/peer.key');
     expect(options.node.relay).toEqual({
       maxReservations: 10,
+      maxReservationsPerAddress: 0,
+      maxReservationsPerNetwork: 4,
       reservationTtlMs: 600_000,
       durationLimitMs: 30_000,
       dataLimitBytes: 65_536n
     });
     expect(options.networkJson).toBe('out.json');
     expect(options.networkName).toBe('Org');
+    expect(options.verbose).toBe(true);
   });
 
   it('gives node i of a swarm its own ports, or free ports with --port 0', () => {
@@ -81,7 +92,10 @@ describe('samen-node options', () => {
     [['--dht-protocol', 'kad']],
     [['--nodes', '3', '--key-file', 'k']],
     [['--unknown']],
-    [['--relay-duration-limit', '1']]
+    [['--relay-duration-limit', '1']],
+    [['--relay-max-reservations-per-ip', '-1']],
+    [['--relay-max-reservations-per-network', '2.5']],
+    [['--verbose=yes']]
   ])('refuses %j with a UsageError', (argv) => {
     expect(() => parseCli(argv)).toThrow(expect.objectContaining({ name: 'UsageError' }));
   });
