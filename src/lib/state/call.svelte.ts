@@ -5,28 +5,20 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import type { Call } from '$p2p/call/index.ts';
-import type { CallStep, ChatEntry, ParticipantSnapshot, SecurityEvent } from '$p2p/call/types.ts';
+import type { CallStep, ChatEntry, ParticipantSnapshot } from '$p2p/call/types.ts';
 import type { PathStats } from '$p2p/stats.ts';
+import { withAlert, type Alert } from '$lib/alerts.ts';
 import { localDevices, type LocalDevices } from './media.svelte.ts';
 import { network, type NetworkState } from './network.svelte.ts';
 import { settings, type Settings } from './settings.svelte.ts';
 
-export interface Alert {
-  readonly id: number;
-  /** A security event, or the `name` of an error: the UI turns either into a sentence. */
-  readonly security?: SecurityEvent;
-  readonly errorName?: string;
-}
+export type { Alert } from '$lib/alerts.ts';
 
 /** How many chat messages the page keeps (the oldest go first). */
 export const CHAT_SHOWN = 500;
 
 /** After this long with nobody found, the page says so and what to check. */
 export const NOBODY_YET_AFTER_MS = 20_000;
-
-/** Security events the user sees once per peer and kind, however often they repeat. */
-const ALERT_KEY = (event: SecurityEvent) =>
-  'peerId' in event ? `${event.kind}:${event.peerId}` : event.kind;
 
 export class CallState {
   #active = $state(false);
@@ -50,9 +42,9 @@ export class CallState {
   readonly #settings: Settings;
   #call: Call | undefined;
   #nextAlertId = 1;
-  // Bookkeeping only, never rendered: a reactive SvelteSet would track reads for nothing.
+  // Bookkeeping only, never rendered: a reactive SvelteMap would track reads for nothing.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #seenAlerts = new Set<string>();
+  #seenAlerts = new Map<string, true>();
   #nobodyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(networkState: NetworkState, devices: LocalDevices, userSettings: Settings) {
@@ -242,13 +234,8 @@ export class CallState {
     this.#alerts = this.#alerts.filter((alert) => alert.id !== id);
   }
 
-  #alert(alert: Omit<Alert, 'id'>): void {
-    const key = alert.security ? ALERT_KEY(alert.security) : `error:${alert.errorName}`;
-    if (this.#seenAlerts.has(key)) {
-      return;
-    }
-    this.#seenAlerts.add(key);
-    this.#alerts = [...this.#alerts, { id: this.#nextAlertId++, ...alert }];
+  #alert(alert: Omit<Alert, 'id' | 'count'>): void {
+    this.#alerts = withAlert(this.#alerts, this.#seenAlerts, alert, () => this.#nextAlertId++);
   }
 
   #armNobodyYet(): void {
