@@ -147,5 +147,13 @@ export function isAdmissionFailure(err: unknown): boolean {
 
 /** An error's name and message for a log line (whatever was thrown). */
 export function errorText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  if (err instanceof Error) {
+    return `${err.name}: ${err.message}`;
+  }
+  // A WebSocket that cannot connect rejects libp2p's dial with its DOM 'error' event itself.
+  if (typeof Event !== 'undefined' && err instanceof Event) {
+    const source = err.target?.constructor.name;
+    return source === undefined ? `${err.type} event` : `${err.type} event of a ${source}`;
+  }
+  return String(err);
 }
