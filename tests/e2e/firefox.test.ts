@@ -29,6 +29,14 @@ import {
   STILL_QUIET_MS
 } from './timeouts.ts';
 
+/**
+ * A mute or camera-off reaches the other side within a second on an idle machine (media.test's
+ * MEDIA_STATE_NOTICE_MS). Here two engines share two cores with other work, and every read of
+ * the Firefox page is a WebDriver BiDi round trip: seen at 2–9 s after the click while other
+ * suites ran on the machine (a click itself then took 5–12 s, in either engine).
+ */
+const NOTICE_TIMEOUT_MS = 15_000;
+
 test.describe('Firefox alone', () => {
   test('the start page connects to every node; Settings and the privacy page open from the navigation', async ({
     openFirefox
@@ -140,8 +148,8 @@ test.describe('a call between Firefox and Chromium', () => {
     }
     expect(shownInFirefox).toEqual(shownInChromium);
 
-    // Mute and camera-off, each way, reach the other side: the same session channel as chat, so
-    // within CHAT_TIMEOUT_MS on a loaded machine; how long each took is noted in the report.
+    // Mute and camera-off, each way, reach the other side; how long each took is noted in the
+    // test's annotations.
     for (const [from, to] of [
       [firefox, chromium],
       [chromium, firefox]
@@ -154,22 +162,23 @@ test.describe('a call between Firefox and Chromium', () => {
       ] as const) {
         const start = performance.now();
         await from.click('button', button);
+        const clicked = performance.now();
         await expect
           .poll(() => testIdCount(to, notice), {
-            timeout: CHAT_TIMEOUT_MS,
+            timeout: NOTICE_TIMEOUT_MS,
             intervals: [50],
             message: `${to.engine} sees ${from.engine}'s ${button.toLowerCase()} off`
           })
           .toBe(1);
         test.info().annotations.push({
           type: `${button.toLowerCase()} off, ${from.engine} → ${to.engine}`,
-          description: `${Math.round(performance.now() - start)} ms`
+          description: `${Math.round(performance.now() - clicked)} ms after the click, which took ${Math.round(clicked - start)} ms`
         });
       }
       await from.click('button', 'Microphone');
       await from.click('button', 'Camera');
       await expect
-        .poll(() => testIdCount(to, 'remote-mic-off'), { timeout: CHAT_TIMEOUT_MS })
+        .poll(() => testIdCount(to, 'remote-mic-off'), { timeout: NOTICE_TIMEOUT_MS })
         .toBe(0);
     }
 
