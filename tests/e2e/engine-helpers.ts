@@ -7,7 +7,6 @@ import type { EnginePage } from './engines.ts';
 import { expect } from './fixtures.ts';
 import { comparePeerIds, readInbound, type Inbound } from './helpers.ts';
 import {
-  DECODE_SAMPLE_MS,
   DIRECT_TIMEOUT_MS,
   MEDIA_RISING_TIMEOUT_MS,
   MEDIA_TIMEOUT_MS,
@@ -198,31 +197,4 @@ export function connectionStates(page: EnginePage): Promise<RTCPeerConnectionSta
       (pc) => pc.connectionState
     )
   );
-}
-
-/** How many inbound video streams of the page decode new frames over DECODE_SAMPLE_MS. */
-export async function decodingVideos(page: EnginePage): Promise<number> {
-  const sample = () =>
-    page.evaluate(async () => {
-      const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] })
-        .__peerConnections;
-      const frames: Record<string, number> = {};
-      for (const [i, pc] of pcs.entries()) {
-        if (pc.connectionState === 'closed') {
-          continue;
-        }
-        (await pc.getStats()).forEach(
-          (report: { type: string; kind?: string; id: string } & Record<string, unknown>) => {
-            if (report.type === 'inbound-rtp' && report.kind === 'video') {
-              frames[`${i}:${report.id}`] = Number(report.framesDecoded ?? 0);
-            }
-          }
-        );
-      }
-      return frames;
-    });
-  const before = await sample();
-  await new Promise((resolve) => setTimeout(resolve, DECODE_SAMPLE_MS));
-  const after = await sample();
-  return Object.keys(after).filter((id) => (after[id] ?? 0) > (before[id] ?? 0)).length;
 }
