@@ -6,7 +6,8 @@ import { EXPECT_TIMEOUT_MS, TEST_TIMEOUT_MS } from './tests/e2e/timeouts.ts';
  * End-to-end tests in Debian's Chromium (never a downloaded browser), with a fake camera and
  * microphone. The global setup builds the app if needed and starts the local stack (Samen nodes
  * and the static server) on 127.0.0.1; `npm run test:e2e` runs all of it in a loopback-only
- * network namespace when it can (scripts/isolated.ts).
+ * network namespace when it can (scripts/isolated.ts). tests/e2e/firefox.test.ts adds Debian's
+ * firefox-esr beside Chromium, driven by puppeteer-core (firefox-fixtures.ts), in the same run.
  */
 export default defineConfig({
   testDir: 'tests/e2e',

@@ -111,28 +111,34 @@ export interface Inbound {
   audioPackets: number;
 }
 
+/**
+ * Inbound media counters summed over the page's RTCPeerConnections (trackPeerConnections). Runs
+ * in the page, in either engine (engines.ts), where `window.__peerConnections` is kept.
+ */
+export async function readInbound(): Promise<Inbound> {
+  const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+  let framesDecoded = 0;
+  let audioPackets = 0;
+  for (const pc of pcs) {
+    if (pc.connectionState === 'closed') {
+      continue;
+    }
+    const stats = await pc.getStats();
+    stats.forEach((report: { type: string; kind?: string } & Record<string, unknown>) => {
+      if (report.type !== 'inbound-rtp') {
+        return;
+      }
+      if (report.kind === 'video') {
+        framesDecoded += Number(report.framesDecoded ?? 0);
+      } else if (report.kind === 'audio') {
+        audioPackets += Number(report.packetsReceived ?? 0);
+      }
+    });
+  }
+  return { framesDecoded, audioPackets };
+}
+
 /** Inbound media counters summed over the page's RTCPeerConnections (trackPeerConnections). */
 export function inbound(page: Page): Promise<Inbound> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
-    let framesDecoded = 0;
-    let audioPackets = 0;
-    for (const pc of pcs) {
-      if (pc.connectionState === 'closed') {
-        continue;
-      }
-      const stats = await pc.getStats();
-      stats.forEach((report: { type: string; kind?: string } & Record<string, unknown>) => {
-        if (report.type !== 'inbound-rtp') {
-          return;
-        }
-        if (report.kind === 'video') {
-          framesDecoded += Number(report.framesDecoded ?? 0);
-        } else if (report.kind === 'audio') {
-          audioPackets += Number(report.packetsReceived ?? 0);
-        }
-      });
-    }
-    return { framesDecoded, audioPackets };
-  });
+  return page.evaluate(readInbound);
 }

@@ -1,0 +1,55 @@
+/**
+ * The Firefox the tests drive: Debian's firefox-esr, never a downloaded browser. Playwright
+ * cannot drive it (its Firefox speaks Playwright's own Juggler protocol, which only its patched
+ * build has: `-juggler-pipe` is not an option of a stock Firefox), so the tests start it with
+ * puppeteer-core over WebDriver BiDi, which every Firefox since 129 speaks; puppeteer-core
+ * downloads nothing.
+ */
+import { existsSync } from 'node:fs';
+import { launch, type Browser } from 'puppeteer-core';
+
+/** The Firefox the tests drive: $FIREFOX_PATH, else Debian's /usr/bin/firefox-esr. */
+export function firefoxPath(): string {
+  const path = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+  if (!existsSync(path)) {
+    throw new Error(
+      `No Firefox at ${path}. Install Debian's firefox-esr (apt-get install firefox-esr) or set FIREFOX_PATH.`
+    );
+  }
+  return path;
+}
+
+/**
+ * Preferences for every Firefox the tests start, the counterpart of CHROMIUM_ARGS: a fake camera
+ * and microphone with no permission prompt, WebRTC on loopback with real addresses (no mDNS
+ * names), no ICE servers of Firefox's own, and none of Firefox's background traffic that
+ * puppeteer's profile does not already turn off.
+ */
+export const FIREFOX_PREFS: Readonly<Record<string, boolean | number | string>> = {
+  'media.navigator.streams.fake': true,
+  'media.navigator.permission.disabled': true,
+  // Firefox leaves loopback out of ICE gathering unless told (Chromium's
+  // --allow-loopback-in-peer-connection).
+  'media.peerconnection.ice.loopback': true,
+  // Host candidates as addresses, not mDNS names: nothing on loopback answers mDNS.
+  'media.peerconnection.ice.obfuscate_host_addresses': false,
+  'media.peerconnection.default_iceservers': '[]',
+  'network.captive-portal-service.enabled': false,
+  'network.connectivity-service.enabled': false,
+  'browser.safebrowsing.update.enabled': false,
+  'extensions.update.enabled': false
+};
+
+/** Starts a headless Firefox driven over WebDriver BiDi. */
+export function launchFirefox(): Promise<Browser> {
+  return launch({
+    browser: 'firefox',
+    protocol: 'webDriverBiDi',
+    executablePath: firefoxPath(),
+    headless: true,
+    // Playwright's default viewport, so both engines lay the call page out alike (puppeteer's
+    // own 800×600 folds the chat panel away behind its button).
+    defaultViewport: { width: 1280, height: 720 },
+    extraPrefsFirefox: { ...FIREFOX_PREFS }
+  });
+}
