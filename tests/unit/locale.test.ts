@@ -17,34 +17,9 @@ import {
 import { m } from '../../src/lib/paraglide/messages.js';
 import { getLocale, localStorageKey, locales } from '../../src/lib/paraglide/runtime.js';
 import { Language, language } from '../../src/lib/state/language.svelte.ts';
+import { MemoryStorage } from '../support/memory-storage.ts';
 
 const LOCALES = ['en', 'nl', 'fr'] as const;
-
-/** localStorage's interface over a Map; `broken` throws like Safari's private mode did. */
-class MemoryStorage implements Storage {
-  readonly #items = new Map<string, string>();
-  constructor(readonly broken = false) {}
-  get length(): number {
-    return this.#items.size;
-  }
-  clear(): void {
-    this.#items.clear();
-  }
-  getItem(key: string): string | null {
-    if (this.broken) throw new DOMException('denied', 'SecurityError');
-    return this.#items.get(key) ?? null;
-  }
-  key(index: number): string | null {
-    return [...this.#items.keys()][index] ?? null;
-  }
-  removeItem(key: string): void {
-    this.#items.delete(key);
-  }
-  setItem(key: string, value: string): void {
-    if (this.broken) throw new DOMException('denied', 'QuotaExceededError');
-    this.#items.set(key, value);
-  }
-}
 
 /** The parts of a document that `showLocale` touches. */
 function fakeDocument(manifestHref: string | undefined) {

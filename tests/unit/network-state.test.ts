@@ -4,33 +4,11 @@ import { Settings } from '../../src/lib/state/settings.svelte.ts';
 import { REMEMBERED_NETWORK_KEY } from '../../src/p2p/host-network.ts';
 import type { NetworkProfile } from '../../src/p2p/network.ts';
 import type { CallNode, CallNodeInit } from '../../src/p2p/node.ts';
+import { MemoryStorage } from '../support/memory-storage.ts';
 
 const PEER = '12D3KooWHFAmoFMxKvMtYZYRy28hvvL67fS7o856VmCs9QpasDGh';
 const WS = `/ip4/127.0.0.1/tcp/4002/ws/p2p/${PEER}`;
 const HOST_JSON = JSON.stringify({ name: 'Home', bootstrap: [WS] });
-
-/** localStorage's interface over a Map. */
-class MemoryStorage implements Storage {
-  readonly #items = new Map<string, string>();
-  get length(): number {
-    return this.#items.size;
-  }
-  clear(): void {
-    this.#items.clear();
-  }
-  getItem(key: string): string | null {
-    return this.#items.get(key) ?? null;
-  }
-  key(index: number): string | null {
-    return [...this.#items.keys()][index] ?? null;
-  }
-  removeItem(key: string): void {
-    this.#items.delete(key);
-  }
-  setItem(key: string, value: string): void {
-    this.#items.set(key, value);
-  }
-}
 
 /**
  * A call node that is connected to one node and holds a relay slot at once: the state's own

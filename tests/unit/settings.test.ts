@@ -1,28 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Settings, type SettingsForm } from '../../src/lib/state/settings.svelte.ts';
-
-/** localStorage's interface over a Map. */
-class MemoryStorage implements Storage {
-  readonly #items = new Map<string, string>();
-  get length(): number {
-    return this.#items.size;
-  }
-  clear(): void {
-    this.#items.clear();
-  }
-  getItem(key: string): string | null {
-    return this.#items.get(key) ?? null;
-  }
-  key(index: number): string | null {
-    return [...this.#items.keys()][index] ?? null;
-  }
-  removeItem(key: string): void {
-    this.#items.delete(key);
-  }
-  setItem(key: string, value: string): void {
-    this.#items.set(key, value);
-  }
-}
+import { MemoryStorage } from '../support/memory-storage.ts';
 
 const KEY = 'samen.settings.v1';
 
