@@ -200,7 +200,8 @@ interface SamenNodeProcess {
 
 /** Runs `node src/relay/cli.ts --port 0`: one standalone node on free loopback ports. */
 function startSamenNode(): SamenNodeProcess {
-  const child = spawn(process.execPath, ['src/relay/cli.ts', '--port', '0'], {
+  // --verbose: the node logs the reservations it grants (by default it names no client).
+  const child = spawn(process.execPath, ['src/relay/cli.ts', '--port', '0', '--verbose'], {
     stdio: ['ignore', 'pipe', 'pipe']
   });
   const lines: string[] = [];
