@@ -566,6 +566,14 @@ export class PeerLink {
       this.#context.changed();
     });
     media.addEventListener('close', (event) => this.#onMediaClosed(media, event.detail));
+    media.addEventListener('state', (event) =>
+      this.#context.log(
+        'media with %s, generation %d: %s',
+        this.key,
+        media.generation,
+        event.detail
+      )
+    );
   }
 
   #onMediaClosed(media: MediaSession, error: SamenError | null): void {
