@@ -29,6 +29,14 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
+  // The handlers go in before the first node starts and before the first line is printed: a
+  // supervisor (or a test) may send SIGTERM as soon as it reads a line, and a signal that comes
+  // before its handler kills the process without stopping the nodes.
+  const stopRequested = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+
   const nodes: SamenNode[] = await startSwarm(
     options.nodes,
     {
@@ -52,20 +60,10 @@ async function main(argv: readonly string[]): Promise<void> {
     info(`wrote ${options.networkJson}`);
   }
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    info(`${signal}: stopping ${nodes.length} node(s)`);
-    Promise.allSettled(nodes.map((node) => node.stop())).then(
-      () => info('stopped'),
-      () => {}
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  const signal = await stopRequested;
+  info(`${signal}: stopping ${nodes.length} node(s)`);
+  await Promise.allSettled(nodes.map((node) => node.stop()));
+  info('stopped');
 }
 
 await main(process.argv.slice(2));

@@ -282,6 +282,19 @@ describe('samen-node command line', () => {
     expect(run.stderr()).toBe('');
   });
 
+  it('stops cleanly on a SIGTERM sent as soon as its first line appears', async () => {
+    // A supervisor may signal the node the moment it prints anything; the handler must already
+    // be there (it once went in only after network.json was written, and the signal killed it).
+    const networkJson = join(dir, 'early-network.json');
+    const run = startCli(['--port', '0', '--network-json', networkJson]);
+    await run.waitForLine((m) => m.startsWith('node 0 '), 'the first node line');
+    expect(await terminate(run)).toEqual({ code: 0, signal: null });
+    const messages = run.lines.map((line) => line.replace(TIMESTAMP, ''));
+    expect(messages).toContain('SIGTERM: stopping 1 node(s)');
+    expect(messages.at(-1)).toBe('stopped');
+    expect(run.stderr()).toBe('');
+  });
+
   it('keeps the peer ID in --key-file (mode 0600) across a restart', async () => {
     const keyFile = join(dir, 'peer.key');
     const networkJson = join(dir, 'key-network.json');
