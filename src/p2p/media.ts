@@ -125,6 +125,14 @@ const DTLS_LABEL = utf8ToBytes('samen/v2 dtls');
 export const MEDIA_HELLO_DEADLINE_MS = 20_000;
 
 /**
+ * A media connection that failed and is not connected again this long after is closed (and the
+ * pair starts the next generation). Only the impolite side restarts ICE, and its restart offer
+ * may be lost with the session it went on, or its own connection may not have failed at all:
+ * without this deadline the polite side would wait on a restart that never comes.
+ */
+export const MEDIA_RECOVERY_DEADLINE_MS = 8_000;
+
+/**
  * The MAC of a MediaHello: HMAC-SHA-256(hello key, lv_cat("samen/v2 dtls", peer ID bytes,
  * generation, fingerprint)), with the pair's MediaHello subkey (session-keys.ts), the sender's
  * peer ID (its multihash bytes), the generation as 4 bytes big-endian, and the fingerprint as
@@ -187,6 +195,8 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   readonly #helloKey: Uint8Array;
   readonly #wordsKey: Uint8Array;
   #helloDeadline: ReturnType<typeof setTimeout> | undefined;
+  /** Runs from a 'failed' connection state until it is 'connected' again (or the deadline). */
+  #recoveryDeadline: ReturnType<typeof setTimeout> | undefined;
   readonly #transceivers = new Map<MediaKind, RTCRtpTransceiver>();
   readonly #tracks = new Map<MediaKind, MediaStreamTrack | null>();
   /** Incoming messages, handled one at a time and in order. */
@@ -322,7 +332,8 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
 
   /**
    * Restarts ICE (after the network changed). Only the impolite side does it, so two restarts
-   * never cross; the polite side's connection recovers with the impolite side's new offer.
+   * never cross; the polite side's connection recovers with the impolite side's new offer, or
+   * else with the next generation (MEDIA_RECOVERY_DEADLINE_MS).
    */
   restartIce(): void {
     if (!this.#closed && !this.polite) {
@@ -338,6 +349,7 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
     this.#closed = true;
     this.#controller.abort();
     clearTimeout(this.#helloDeadline);
+    clearTimeout(this.#recoveryDeadline);
     this.#pc.close();
     this.#helloKey.fill(0);
     this.#wordsKey.fill(0);
@@ -470,7 +482,15 @@ export class MediaSession extends Emitter<MediaSessionEvents> {
   #onConnectionState(): void {
     const state = this.#pc.connectionState;
     this.emit('state', state);
-    if (state === 'failed') {
+    if (state === 'connected') {
+      clearTimeout(this.#recoveryDeadline);
+      this.#recoveryDeadline = undefined;
+    } else if (state === 'failed') {
+      this.#recoveryDeadline ??= setTimeout(() => {
+        if (this.#pc.connectionState !== 'connected') {
+          this.close(new ProtocolTimeoutError('the media connection failed and did not recover'));
+        }
+      }, MEDIA_RECOVERY_DEADLINE_MS);
       this.restartIce();
     }
   }

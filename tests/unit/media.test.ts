@@ -7,6 +7,7 @@ import {
   MediaSession,
   MAX_EARLY_CANDIDATES,
   MEDIA_HELLO_DEADLINE_MS,
+  MEDIA_RECOVERY_DEADLINE_MS,
   mediaHelloMac,
   sdpFingerprint,
   type MediaOutgoing,
@@ -167,6 +168,53 @@ function connected(session: MediaSession): Promise<void> {
   });
 }
 
+/**
+ * A peer connection whose connection state the test sets (`to`), as the browser would, and
+ * that counts its ICE restarts (the polyfill has none).
+ */
+class ScriptedPeerConnection extends LoopbackPeerConnection {
+  #state: RTCPeerConnectionState = 'new';
+  iceRestarts = 0;
+
+  override restartIce(): Promise<void> {
+    this.iceRestarts++;
+    return Promise.resolve();
+  }
+
+  override get connectionState(): RTCPeerConnectionState {
+    return this.#state;
+  }
+
+  to(state: RTCPeerConnectionState): void {
+    this.#state = state;
+    this.dispatchEvent(new Event('connectionstatechange'));
+  }
+}
+
+/** One media session (no peer behind it) on a ScriptedPeerConnection, polite or impolite. */
+async function scripted(polite: boolean): Promise<{
+  session: MediaSession;
+  pc: ScriptedPeerConnection;
+}> {
+  const { low, high } = await peers();
+  const { mediaHello: helloKey, safetyWords: wordsKey } = sessionKeys(new Uint8Array(32));
+  const session = new MediaSession({
+    localPeer: polite ? low : high,
+    remotePeer: polite ? high : low,
+    helloKey,
+    wordsKey,
+    certificate: await nodeMediaCertificate(),
+    remoteFingerprint: FINGERPRINT_A,
+    RTCPeerConnection: ScriptedPeerConnection as unknown as PeerConnectionConstructor,
+    kinds: [],
+    iceServers: [],
+    send: () => Promise.resolve()
+  });
+  sessions.push(session);
+  expect(session.polite).toBe(polite);
+  return { session, pc: session.peerConnection as unknown as ScriptedPeerConnection };
+}
+
 /** Both sides want to negotiate at the same moment. */
 function offerAtOnce(...sides: MediaSession[]): RTCDataChannel[] {
   const channels = sides.map((s) => s.peerConnection.createDataChannel('glare'));
@@ -295,6 +343,54 @@ describe('MediaSession', () => {
       const mac = mediaHelloMac(new Uint8Array(32), keys.a, 0, FINGERPRINT_A);
       await b.receive({ mediaHello: { generation: 0, fingerprint: FINGERPRINT_A, mac } });
       expect(b.remoteFingerprint).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it.each([
+    ['polite', true],
+    ['impolite', false]
+  ])(
+    'closes (%s) a connection that failed and is not connected again within MEDIA_RECOVERY_DEADLINE_MS',
+    async (_, polite) => {
+      const { session, pc } = await scripted(polite);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const closed = next(session, 'close');
+        pc.to('connected');
+        pc.to('disconnected');
+        pc.to('failed');
+        // Only the impolite side restarts ICE; the polite one waits for its offer.
+        expect(pc.iceRestarts).toBe(polite ? 0 : 1);
+        // An ICE restart under way does not stop the deadline; only 'connected' does.
+        pc.to('connecting');
+        vi.advanceTimersByTime(MEDIA_RECOVERY_DEADLINE_MS - 1);
+        expect(session.closed).toBe(false);
+        vi.advanceTimersByTime(1);
+        const error = await closed;
+        expect(error?.name).toBe('ProtocolTimeoutError');
+        expect(error?.message).toMatch(/did not recover/);
+      } finally {
+        vi.useRealTimers();
+      }
+    }
+  );
+
+  it('keeps a connection that failed and was connected again within the deadline, and starts a new deadline at the next failure', async () => {
+    const { session, pc } = await scripted(true);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      pc.to('failed');
+      vi.advanceTimersByTime(MEDIA_RECOVERY_DEADLINE_MS - 1);
+      pc.to('connected');
+      vi.advanceTimersByTime(MEDIA_RECOVERY_DEADLINE_MS);
+      expect(session.closed).toBe(false);
+
+      const closed = next(session, 'close');
+      pc.to('failed');
+      vi.advanceTimersByTime(MEDIA_RECOVERY_DEADLINE_MS);
+      expect((await closed)?.name).toBe('ProtocolTimeoutError');
     } finally {
       vi.useRealTimers();
     }
