@@ -49,6 +49,7 @@ import {
 import { PeerAdmissions } from './admissions.ts';
 import { Emitter } from './events.ts';
 import { AbortedError, NetworkUnreachableError, NoRelayError, NotAdmittedError } from './errors.ts';
+import { iceConfigFor, type MediaPath } from './media-path.ts';
 import type { NetworkProfile } from './network.ts';
 
 /** The tag kad-dht gives the closest peers it has pinged (its KEEP_ALIVE_TAG, not exported). */
@@ -71,11 +72,12 @@ export interface CallNodeInit extends AbortOptions {
    */
   readonly rtcBindAddress?: string;
   /**
-   * `relay` ("Always relay to hide my IP"): the direct libp2p connection to other participants
-   * uses TURN relay candidates only, like the media (media-path.ts); without it, that connection
-   * would still show them our address. Connections to the network's own nodes are unaffected.
+   * The direct libp2p connection to other participants takes the same path as the media
+   * (media-path.ts; `auto` by default): under `relay` it would otherwise still show them our
+   * address, and under `direct` still go through TURN. Connections to the network's own nodes
+   * are unaffected.
    */
-  readonly iceTransportPolicy?: RTCIceTransportPolicy;
+  readonly mediaPath?: MediaPath;
   /**
    * Benchmarks only: on a local/custom network, dial private and `ws:` addresses of any peer,
    * not only those of the bootstrap list (see callConnectionGater). The app never sets it.
@@ -110,8 +112,8 @@ export class CallNode extends Emitter<CallNodeEvents> {
   readonly network: NetworkProfile;
   /** The peers of this call that proved the passphrase: the only ones that learn our IP. */
   readonly admissions: PeerAdmissions;
-  /** The ICE policy of its WebRTC connections to participants (CallNodeInit). */
-  readonly iceTransportPolicy: RTCIceTransportPolicy;
+  /** The path of its WebRTC connections to participants (CallNodeInit). */
+  readonly mediaPath: MediaPath;
   readonly #bootstrapPeers: ReadonlySet<string>;
   #stopped = false;
 
@@ -119,13 +121,13 @@ export class CallNode extends Emitter<CallNodeEvents> {
     libp2p: CallLibp2p,
     network: NetworkProfile,
     admissions: PeerAdmissions,
-    iceTransportPolicy: RTCIceTransportPolicy = 'all'
+    mediaPath: MediaPath = 'auto'
   ) {
     super();
     this.libp2p = libp2p;
     this.network = network;
     this.admissions = admissions;
-    this.iceTransportPolicy = iceTransportPolicy;
+    this.mediaPath = mediaPath;
     this.#bootstrapPeers = new Set(network.bootstrap.map((address) => peerIdOf(address)));
     const changed = () => this.emit('status', undefined);
     libp2p.addEventListener('connection:open', changed);
@@ -232,7 +234,7 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
       webRTC({
         rtcConfiguration: {
           ...rtcConfiguration,
-          iceTransportPolicy: init.iceTransportPolicy ?? 'all'
+          ...iceConfigFor(network.iceServers, init.mediaPath)
         } as RTCConfiguration
       }),
       circuitRelayTransport()
@@ -306,7 +308,7 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
     });
   }
 
-  const node = new CallNode(libp2p, network, admissions, init.iceTransportPolicy);
+  const node = new CallNode(libp2p, network, admissions, init.mediaPath);
   init.onProgress?.(new CustomProgressEvent('samen:node:started', libp2p.peerId));
   try {
     await connectToBootstrap(libp2p, network, init.signal);

@@ -185,7 +185,8 @@ test.describe('Sensitive conversation', () => {
         .getByRole('navigation', { name: 'Main' })
         .getByRole('link', { name: 'Settings' })
         .click();
-      await expect(page.getByRole('radio', { name: /^Direct only/ })).toBeChecked();
+      // Back to what it was before: the default, automatic.
+      await expect(page.getByRole('radio', { name: /^Automatic: straight to each/ })).toBeChecked();
     } finally {
       await stack?.stop();
     }

@@ -19,7 +19,7 @@ function connectedNode(): CallNode {
   node.status = { connectedNodes: 1, relayAddresses: ['/p2p-circuit'] };
   node.waitForRelay = async () => [];
   node.stop = async () => undefined;
-  node.iceTransportPolicy = 'all';
+  node.mediaPath = 'auto';
   return node as unknown as CallNode;
 }
 

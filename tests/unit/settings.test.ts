@@ -5,10 +5,23 @@ import { MemoryStorage } from '../support/memory-storage.ts';
 const KEY = 'samen.settings.v1';
 
 describe('Settings: media path', () => {
-  it('is direct only by default', () => {
+  it('is automatic by default (direct where it can be, through TURN where it cannot)', () => {
     expect.hasAssertions();
-    expect(new Settings(new MemoryStorage()).mediaPath).toBe('direct');
-    expect(new Settings(undefined).mediaPath).toBe('direct');
+    expect(new Settings(new MemoryStorage()).mediaPath).toBe('auto');
+    expect(new Settings(undefined).mediaPath).toBe('auto');
+  });
+
+  it('keeps "direct only" once saved, and each of the three choices across a reload', () => {
+    expect.hasAssertions();
+    const storage = new MemoryStorage();
+    for (const mediaPath of ['direct', 'relay', 'auto'] as const) {
+      new Settings(storage).save({
+        network: { kind: 'auto' },
+        stun: { kind: 'default' },
+        mediaPath
+      });
+      expect(new Settings(storage).mediaPath).toBe(mediaPath);
+    }
   });
 
   it('remembers "always relay" across a reload, beside the other settings', () => {
@@ -34,7 +47,7 @@ describe('Settings: media path', () => {
     expect(new Settings(storage).mediaPath).toBe('relay');
   });
 
-  it('reads an entry from before the setting existed, or a damaged one, as direct', () => {
+  it('reads an entry from before the setting existed, or a damaged one, as automatic', () => {
     expect.hasAssertions();
     const storage = new MemoryStorage();
     storage.setItem(
@@ -42,7 +55,7 @@ describe('Settings: media path', () => {
       JSON.stringify({ version: 1, network: { kind: 'public' }, stun: { kind: 'off' } })
     );
     const old = new Settings(storage);
-    expect(old.mediaPath).toBe('direct');
+    expect(old.mediaPath).toBe('auto');
     expect(old.network).toEqual({ kind: 'public' });
     storage.setItem(
       KEY,
@@ -53,19 +66,7 @@ describe('Settings: media path', () => {
         mediaPath: 'everywhere'
       })
     );
-    expect(new Settings(storage).mediaPath).toBe('direct');
-  });
-});
-
-describe('Settings: ICE transport policy', () => {
-  it('asks for relay candidates only under "always relay", and for all of them otherwise', () => {
-    expect.hasAssertions();
-    const settings = new Settings(new MemoryStorage());
-    expect(settings.iceTransportPolicy).toBe('all');
-    settings.save({ network: { kind: 'auto' }, stun: { kind: 'default' }, mediaPath: 'relay' });
-    expect(settings.iceTransportPolicy).toBe('relay');
-    settings.save({ network: { kind: 'auto' }, stun: { kind: 'default' }, mediaPath: 'direct' });
-    expect(settings.iceTransportPolicy).toBe('all');
+    expect(new Settings(storage).mediaPath).toBe('auto');
   });
 });
 
@@ -85,7 +86,7 @@ describe('Settings: the settings form', () => {
       dhtProtocol: '/ipfs/kad/1.0.0',
       stunKind: 'default',
       stunText: '',
-      mediaPath: 'direct'
+      mediaPath: 'auto'
     });
   });
 

@@ -151,14 +151,14 @@ export class CallState {
       return;
     }
     const { Call } = await import('$p2p/call/index.ts');
-    const iceTransportPolicy = this.#settings.iceTransportPolicy;
+    const mediaPath = this.#settings.mediaPath;
     let node = this.#network.takeNode();
-    if (node !== undefined && node.iceTransportPolicy !== iceTransportPolicy) {
+    if (node !== undefined && node.mediaPath !== mediaPath) {
       // Warmed before the setting changed: its WebRTC would not follow it.
       void node.stop();
       node = undefined;
     }
-    const call = new Call({ passphrase, pin, network: profile, node, iceTransportPolicy });
+    const call = new Call({ passphrase, pin, network: profile, node, mediaPath });
     this.#call = call;
     this.#active = true;
     this.#alerts = [];

@@ -183,7 +183,7 @@ export class NetworkState {
         const node = await createCallNode({
           network: profile,
           signal,
-          iceTransportPolicy: this.#settings.iceTransportPolicy
+          mediaPath: this.#settings.mediaPath
         });
         if (signal.aborted) {
           await node.stop();

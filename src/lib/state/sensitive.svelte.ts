@@ -8,7 +8,7 @@
  */
 import { localDevices, type LocalDevices } from './media.svelte.ts';
 import { network, type NetworkState } from './network.svelte.ts';
-import { settings, type Settings } from './settings.svelte.ts';
+import { settings, type MediaPathChoice, type Settings } from './settings.svelte.ts';
 
 export interface SensitiveChanges {
   /** The PIN it generated, when the field was empty. */
@@ -27,6 +27,8 @@ export interface SensitiveChanges {
 export class SensitiveMode {
   #on = $state(false);
   #changes = $state.raw<SensitiveChanges | undefined>(undefined);
+  /** The media path before this turned relaying on: switching off puts it back. */
+  #pathBefore: MediaPathChoice | undefined;
   readonly #devices: LocalDevices;
   readonly #network: NetworkState;
   readonly #settings: Settings;
@@ -69,6 +71,7 @@ export class SensitiveMode {
     if (this.#settings.mediaPath === 'relay') {
       relay = 'already';
     } else if (this.#network.turnAvailable) {
+      this.#pathBefore = this.#settings.mediaPath;
       this.#saveMediaPath('relay');
       relay = 'relay';
     } else {
@@ -84,16 +87,17 @@ export class SensitiveMode {
     return generatedPin ?? pin;
   }
 
-  /** Switches it off: the media path goes back to direct if this turned relaying on. */
+  /** Switches it off: the media path goes back to what it was if this turned relaying on. */
   disable(): void {
-    if (this.#changes?.relay === 'relay') {
-      this.#saveMediaPath('direct');
+    if (this.#changes?.relay === 'relay' && this.#pathBefore !== undefined) {
+      this.#saveMediaPath(this.#pathBefore);
     }
+    this.#pathBefore = undefined;
     this.#on = false;
     this.#changes = undefined;
   }
 
-  #saveMediaPath(mediaPath: 'direct' | 'relay'): void {
+  #saveMediaPath(mediaPath: MediaPathChoice): void {
     this.#settings.save({
       network: this.#settings.network,
       stun: this.#settings.stun,

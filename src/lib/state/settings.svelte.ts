@@ -8,6 +8,7 @@ import { browser } from '$app/environment';
 // loaded with import() when a form is submitted.
 import { AMINO_DHT_PROTOCOL } from '$p2p/constants.ts';
 import { isIceServerUrl } from '$p2p/ice-servers.ts';
+import { parseMediaPath, type MediaPath } from '$p2p/media-path.ts';
 
 export type NetworkChoice =
   | { readonly kind: 'auto' }
@@ -24,10 +25,11 @@ export type StunChoice =
   | { readonly kind: 'custom'; readonly urls: readonly string[] };
 
 /**
- * How media travels: straight to each participant, or always through the network profile's
- * TURN server so that the others do not see our IP address (src/p2p/media-path.ts).
+ * How media travels (src/p2p/media-path.ts): straight where it can and through the network
+ * profile's TURN server where it cannot (`auto`), never relayed (`direct`), or always relayed so
+ * that the others do not see our IP address (`relay`).
  */
-export type MediaPathChoice = 'direct' | 'relay';
+export type MediaPathChoice = MediaPath;
 
 /**
  * The settings page's form, as the user edits it: the text areas hold one address or URL per
@@ -52,7 +54,10 @@ interface Stored {
   readonly version: 1;
   readonly network: NetworkChoice;
   readonly stun: StunChoice;
-  /** Added after version 1 was out: an entry without it reads as `direct`. */
+  /**
+   * Added after version 1 was out: an entry without it reads as `auto`. One that says `direct`
+   * keeps it: it may have been chosen when that was the default, or on purpose.
+   */
   readonly mediaPath?: MediaPathChoice;
 }
 
@@ -63,13 +68,13 @@ const DEFAULTS: Stored = {
   version: 1,
   network: { kind: 'auto' },
   stun: { kind: 'default' },
-  mediaPath: 'direct'
+  mediaPath: 'auto'
 };
 
 export class Settings {
   #network = $state<NetworkChoice>(DEFAULTS.network);
   #stun = $state<StunChoice>(DEFAULTS.stun);
-  #mediaPath = $state<MediaPathChoice>('direct');
+  #mediaPath = $state<MediaPathChoice>('auto');
   readonly #storage: Storage | undefined;
 
   constructor(storage: Storage | undefined) {
@@ -77,7 +82,7 @@ export class Settings {
     const stored = this.#read();
     this.#network = stored.network;
     this.#stun = stored.stun;
-    this.#mediaPath = stored.mediaPath === 'relay' ? 'relay' : 'direct';
+    this.#mediaPath = parseMediaPath(stored.mediaPath);
   }
 
   get network(): NetworkChoice {
@@ -90,15 +95,6 @@ export class Settings {
 
   get mediaPath(): MediaPathChoice {
     return this.#mediaPath;
-  }
-
-  /**
-   * The ICE transport policy the media path asks for (webrtc-pc §4.2.1): `relay` for "always
-   * relay", else `all`. "Always relay" holds even on a network without TURN: media then does not
-   * connect, rather than quietly showing the user's IP address (the settings page warns of it).
-   */
-  get iceTransportPolicy(): RTCIceTransportPolicy {
-    return this.#mediaPath === 'relay' ? 'relay' : 'all';
   }
 
   /** The saved choices as the settings form shows them. */

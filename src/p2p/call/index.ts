@@ -28,7 +28,7 @@ import {
   type MediaCertificate
 } from '../media-certificate.ts';
 import { hasTurnServer } from '../ice-servers.ts';
-import { mediaIceConfig } from '../media-path.ts';
+import { iceConfigFor } from '../media-path.ts';
 import { createCallNode, type CallNode } from '../node.ts';
 import { Admission } from '../protocols/admit/index.ts';
 import { SESSION_MAX_STREAMS } from '../protocols/session/index.ts';
@@ -202,7 +202,7 @@ export class Call extends Emitter<CallEvents> {
             network,
             signal,
             rtcBindAddress,
-            iceTransportPolicy: this.#init.iceTransportPolicy
+            mediaPath: this.#init.mediaPath
           });
       // Its failure is thrown by the await below; this only keeps it from being unhandled
       // while argon2id runs.
@@ -291,7 +291,9 @@ export class Call extends Emitter<CallEvents> {
         createMedia: (init) => this.#createMedia(node, init),
         lookNow: () => this.#rendezvous?.lookNow(),
         mark: (name) => this.#mark(name),
-        turnAvailable: hasTurnServer(this.#init.network.iceServers)
+        // "Direct only" leaves the profile's TURN server out (media-path.ts).
+        turnAvailable:
+          this.#init.mediaPath !== 'direct' && hasTurnServer(this.#init.network.iceServers)
       }
     );
     this.#mesh = mesh;
@@ -348,7 +350,7 @@ export class Call extends Emitter<CallEvents> {
       localPeer: node.peerId,
       certificate,
       ...init,
-      ...mediaIceConfig(this.#init.network.iceServers, this.#init.iceTransportPolicy),
+      ...iceConfigFor(this.#init.network.iceServers, this.#init.mediaPath),
       RTCPeerConnection: RTC,
       kinds: this.#init.mediaKinds
     });

@@ -7,6 +7,7 @@ import type { CallNode } from '../node.ts';
 import type { NetworkProfile } from '../network.ts';
 import type { MediaKind, PeerConnectionConstructor } from '../media.ts';
 import type { MediaCertificate } from '../media-certificate.ts';
+import type { MediaPath } from '../media-path.ts';
 
 /** The connection stepper's steps, in order, then `ended` after Leave. */
 export type CallStep =
@@ -129,8 +130,8 @@ export interface CallInit {
   readonly mediaCertificate?: MediaCertificate;
   /** The transceivers of each media session (default audio and video; [] for a polyfill). */
   readonly mediaKinds?: readonly MediaKind[];
-  /** `relay`: media only through the profile's TURN servers; else direct only (media-path.ts). */
-  readonly iceTransportPolicy?: RTCIceTransportPolicy;
+  /** How its connections to participants travel (media-path.ts): `auto` by default. */
+  readonly mediaPath?: MediaPath;
   /**
    * Where the call logs (namespaces `samen:call:*`, off unless `localStorage.debug` or `DEBUG`
    * asks for them); @libp2p/logger's default logger when undefined.
