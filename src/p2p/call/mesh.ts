@@ -90,9 +90,11 @@ export const MAX_REMEMBERED_PEERS = 256;
 /**
  * A participant admitted this long ago with no direct connection yet: say so, with what would
  * help (its or our network blocks direct connections). The upgrade goes on trying meanwhile.
- * On loopback it takes 110–200 ms; through a home router with STUN about a second.
+ * On loopback it takes 110–200 ms; through a home router with STUN about a second, through TURN
+ * a few. Admission itself takes about 5 s in the lab (tests/lab/call.test.ts), so people hear
+ * within 20 s of Join that nothing gets through.
  */
-export const DIRECT_PATH_DEADLINE_MS = 12_000;
+export const DIRECT_PATH_DEADLINE_MS = 10_000;
 
 /** What the mesh uses of libp2p: narrow, so that its unit tests can stand in for it. */
 export type MeshLibp2p = Pick<
