@@ -35,6 +35,12 @@ export interface LocalStackOptions {
   readonly iceServers?: readonly RTCIceServer[];
   /** How many Samen nodes to start; 0 serves the app alone (give `networkJsonOverride`). */
   readonly nodes: number;
+  /**
+   * The first node's listen addresses instead of the usual three on random ports (the lab gives
+   * it WebSockets on port 443, as behind an operator's TLS proxy, for homes that may reach web
+   * ports only).
+   */
+  readonly firstNodeListen?: readonly string[];
   /** Serve this instead of the swarm's network.json (tests of a malformed file, say). */
   readonly networkJsonOverride?: string;
   /**
@@ -98,7 +104,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const cli = parseCli(['--port', '0', '--nodes', String(Math.max(1, options.nodes))]);
   const nodes = await startSwarm(
     options.nodes,
-    { ...cli.node, host, basePort: 0 },
+    {
+      ...cli.node,
+      host,
+      basePort: 0,
+      ...(options.firstNodeListen === undefined
+        ? {}
+        : { listen: [...options.firstNodeListen], listenGiven: true })
+    },
     {
       info: (message) => log(message)
     }

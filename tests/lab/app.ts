@@ -72,6 +72,8 @@ export interface CandidateEnd {
   readonly type: string;
   readonly address: string;
   readonly protocol: string;
+  /** A local relay candidate's: how we reach the TURN server (udp, tcp or tls). */
+  readonly relayProtocol?: string;
 }
 
 export interface SelectedPair {
@@ -141,7 +143,8 @@ export function selectedPairs(page: Page): Promise<SelectedPair[]> {
         const describe = (c: Record<string, unknown> | undefined) => ({
           type: String(c?.candidateType),
           address: String(c?.address),
-          protocol: String(c?.protocol)
+          protocol: String(c?.protocol),
+          ...(c?.relayProtocol === undefined ? {} : { relayProtocol: String(c.relayProtocol) })
         });
         pairs.push({ local: describe(local), remote: describe(remote) });
       }

@@ -21,6 +21,13 @@ export const APP_PORT = 80;
 /** Samen nodes in the wan: what the e2e tests use on loopback. */
 export const DEFAULT_WAN_NODES = 3;
 
+/**
+ * The first node's WebSockets port: 443, where an operator's TLS proxy would put it, so that a
+ * `udp-blocked` home (TCP to 80 and 443 only) reaches the network too. The others listen on
+ * random ports, as on any machine without a proxy.
+ */
+export const WEB_PORT_NODE_WS = 443;
+
 export interface WanStackOptions {
   readonly nodes?: number;
   readonly port?: number;
@@ -57,7 +64,12 @@ export async function startWanStack(lab: Lab, options: WanStackOptions = {}): Pr
     port: options.port ?? APP_PORT,
     nodes: options.nodes ?? DEFAULT_WAN_NODES,
     iceServers: options.iceServers,
-    buildDir: options.buildDir
+    buildDir: options.buildDir,
+    firstNodeListen: [
+      `/ip4/${APP_ADDRESS}/tcp/0`,
+      `/ip4/${APP_ADDRESS}/tcp/${WEB_PORT_NODE_WS}/ws`,
+      `/ip4/${APP_ADDRESS}/udp/0/webrtc-direct`
+    ]
   };
   const child: LabProcess = lab.wan.spawn(process.execPath, [WAN_STACK, JSON.stringify(args)], {
     name: 'wan stack',

@@ -13,6 +13,7 @@ const options = JSON.parse(process.argv[2] ?? '{}') as {
   nodes: number;
   iceServers?: RTCIceServer[];
   buildDir?: string;
+  firstNodeListen?: string[];
 };
 const stack = await startLocalStack({
   host: options.host,
@@ -20,6 +21,7 @@ const stack = await startLocalStack({
   nodes: options.nodes,
   iceServers: options.iceServers,
   buildDir: options.buildDir,
+  firstNodeListen: options.firstNodeListen,
   log: (message) => process.stderr.write(`${message}\n`)
 });
 process.stdout.write(
