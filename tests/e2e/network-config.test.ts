@@ -99,7 +99,7 @@ test.describe('network.json from the host', () => {
       .click();
     await expect(page).toHaveURL(/\/settings$/);
     await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
-    await expect(page.getByRole('radio', { name: /^Automatic/ })).toBeChecked();
+    await expect(page.getByRole('radio', { name: /^Automatic: this site/ })).toBeChecked();
   });
 });
 
