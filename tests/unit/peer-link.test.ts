@@ -242,7 +242,7 @@ describe('PeerLink', () => {
     expect(next.received.some((m) => m.chat !== undefined)).toBe(false);
   });
 
-  it('cuts off a session that sends a malformed message, reports it, and does not reopen it', async () => {
+  it('cuts off a peer that sends a malformed message, reports it, and takes no session of it again until it is admitted again', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const [local, remote] = [await newPeerId(), await newPeerId()];
     const { context, recorded, onOpen } = contextFor(local);
@@ -262,6 +262,17 @@ describe('PeerLink', () => {
     await vi.advanceTimersByTimeAsync(SESSION_REOPEN_DELAY_MS * 2);
     expect(recorded.opened).toEqual([]);
     expect(link.hasSession).toBe(false);
+
+    // A stream it opens again is closed at once: nothing more of it is taken on this admission.
+    const again = await channels(local, remote);
+    link.attach(again.ours);
+    expect(again.ours.closed).toBe(true);
+    expect(link.hasSession).toBe(false);
+    // A new admission (the peer proved the passphrase again) starts it afresh.
+    link.admitted(key(), 'initiator', FINGERPRINT);
+    const readmitted = await channels(local, remote);
+    link.attach(readmitted.ours);
+    expect(link.hasSession).toBe(true);
   });
 
   it('reopens a session stream that broke, as its opener, at most SESSION_REOPENS times', async () => {

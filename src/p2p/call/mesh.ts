@@ -262,7 +262,7 @@ export class Mesh extends Emitter<MeshEvents> {
       stream.abort(new AbortedError('no such participant'));
       return;
     }
-    link.attach(new SessionChannel(stream, connection.remotePeer));
+    link.attach(new SessionChannel(stream, connection.remotePeer, { received: link.received }));
   }
 
   // ---- finding and admitting --------------------------------------------------------------------
@@ -581,7 +581,7 @@ export class Mesh extends Emitter<MeshEvents> {
     if (direct === undefined) {
       throw new AbortedError('no direct connection');
     }
-    return SessionChannel.open(direct, { signal: this.#init.signal });
+    return SessionChannel.open(direct, { signal: this.#init.signal, received: link.received });
   }
 
   // ---- reconnecting -----------------------------------------------------------------------------

@@ -109,6 +109,11 @@ export class PeerLink {
   initiator: boolean;
   /** Its relayed addresses, where we (or a roster) found it. */
   addresses: readonly Multiaddr[];
+  /**
+   * When it sent its session messages over the last minute, over all its session streams (one
+   * after another, or a new one opened to start the count afresh): the rate limit is its own.
+   */
+  readonly received: number[] = [];
   readonly #context: PeerLinkContext;
   #state: LinkState = 'connecting';
   /** When its direct connection dropped without a goodbye; undefined while it has not. */
@@ -127,6 +132,11 @@ export class PeerLink {
   #sessionReopens = 0;
   /** A session stream was attached on this admission before (a new one replaces it). */
   #hadSession = false;
+  /**
+   * It sent a malformed message or a flood on this admission: no session stream of its is
+   * taken any more (a stream it opens again is closed at once) until it is admitted again.
+   */
+  #sessionRefused = false;
   #media: MediaSession | undefined;
   /** The generation of the pair's current media session (media.ts), on this admission. */
   #mediaGeneration = 0;
@@ -238,6 +248,7 @@ export class PeerLink {
     direction: 'initiator' | 'responder',
     remoteFingerprint: string
   ): void {
+    this.#sessionRefused = false;
     if (this.#media === undefined) {
       this.#mediaGeneration = 0;
       this.#mediaRebuilds = 0;
@@ -340,7 +351,7 @@ export class PeerLink {
 
   /** Takes a session channel (ours or the peer's), replacing the one before. */
   attach(channel: SessionChannel): void {
-    if (this.#context.ended() || this.#closed) {
+    if (this.#context.ended() || this.#closed || this.#sessionRefused) {
       channel.close();
       return;
     }
@@ -409,6 +420,9 @@ export class PeerLink {
   #onSessionClose(channel: SessionChannel, error: SamenError | null): void {
     const bad = error?.name === 'MalformedMessageError' || error?.name === 'MessageTooLargeError';
     if (bad) {
+      // Cut off: its media goes too, and nothing of it starts again on this admission.
+      this.#sessionRefused = true;
+      this.closeMedia();
       this.#context.security({ kind: 'bad-message', peerId: this.key, reason: error!.name });
     }
     if (this.#session !== channel) {

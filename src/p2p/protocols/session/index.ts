@@ -97,13 +97,20 @@ export class SessionChannel extends Emitter<SessionChannelEvents> {
   readonly #messages: ProtobufMessageStream<SessionMessage, Stream>;
   readonly #controller = new AbortController();
   readonly #sent: number[] = [];
-  readonly #received: number[] = [];
+  readonly #received: number[];
   #closed = false;
 
-  constructor(stream: Stream, peer: PeerId) {
+  /**
+   * @param options.received the times of the messages this peer sent over the last minute, for
+   *   SESSION_MAX_MESSAGES_PER_MINUTE: shared by all of its channels, so that a peer cannot
+   *   reset its count by opening a new stream (the call keeps one per participant); a fresh
+   *   one by default.
+   */
+  constructor(stream: Stream, peer: PeerId, options: { received?: number[] } = {}) {
     super();
     this.#stream = stream;
     this.peer = peer;
+    this.#received = options.received ?? [];
     this.#messages = pbStream(stream, { maxDataLength: SESSION_MAX_MESSAGE_BYTES }).pb(
       strictCodec(SessionMessage, 'session')
     );
@@ -111,9 +118,12 @@ export class SessionChannel extends Emitter<SessionChannelEvents> {
   }
 
   /** Opens the session stream on a direct connection to an admitted peer. */
-  static async open(connection: Connection, options: AbortOptions = {}): Promise<SessionChannel> {
+  static async open(
+    connection: Connection,
+    options: AbortOptions & { received?: number[] } = {}
+  ): Promise<SessionChannel> {
     const stream = await connection.newStream(SESSION_PROTOCOL, { signal: options.signal });
-    return new SessionChannel(stream, connection.remotePeer);
+    return new SessionChannel(stream, connection.remotePeer, { received: options.received });
   }
 
   get closed(): boolean {
