@@ -10,6 +10,12 @@ export const ADMIT_PROTOCOL = '/samen/admit/2.0.0';
 export const SESSION_PROTOCOL = '/samen/session/2.0.0';
 
 /**
+ * TURN credentials from a Samen node to the peers connected to it (protocols/turn/index.ts);
+ * served only by nodes that run beside a TURN server.
+ */
+export const TURN_PROTOCOL = '/samen/turn/1.0.0';
+
+/**
  * The Kademlia protocol of the IPFS Amino DHT, what the public libp2p network speaks: the default
  * DHT of the app's public profile, of a network.json without `dhtProtocol`, and of samen-node.
  */

@@ -99,6 +99,14 @@ export class MessageTooLargeError extends SamenError {
   override name = 'MessageTooLargeError';
 }
 
+/**
+ * A node of the network gave no TURN credentials (protocols/turn): it refused (too many
+ * requests), or it serves none.
+ */
+export class TurnUnavailableError extends SamenError {
+  override name = 'TurnUnavailableError';
+}
+
 /** The remote side took longer than the protocol's named timeout. */
 export class ProtocolTimeoutError extends SamenError {
   override name = 'ProtocolTimeoutError';

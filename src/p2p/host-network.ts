@@ -102,8 +102,9 @@ const REMEMBERED_NETWORK_VERSION = 1;
 
 /**
  * The text to remember of a host's network that loaded: what the host served to everyone (its
- * name, bootstrap addresses, DHT protocol, operator) and its STUN servers, nothing else. Never
- * TURN servers or ICE credentials: those may be secrets with a lifetime (README, coturn's
+ * name, bootstrap addresses, DHT protocol, operator), its STUN servers and the TURN URLs its nodes
+ * hand out credentials for (`turnFromNodes`: no secret in them), nothing else. Never TURN servers
+ * from `iceServers` or ICE credentials: those may be secrets with a lifetime (README, coturn's
  * time-limited credentials), and a remembered profile is used only when the host cannot be asked.
  *
  * @example
@@ -115,6 +116,7 @@ export function rememberNetwork(profile: NetworkProfile): string {
     bootstrap: profile.bootstrap,
     dhtProtocol: profile.dhtProtocol,
     iceServers: stunServersOnly(profile.iceServers),
+    ...(profile.turnFromNodes === undefined ? {} : { turnFromNodes: profile.turnFromNodes }),
     ...(profile.operator === undefined ? {} : { operator: profile.operator })
   };
   return JSON.stringify({ version: REMEMBERED_NETWORK_VERSION, network });

@@ -58,6 +58,20 @@ export function hasTurnServer(iceServers: readonly RTCIceServer[] | undefined): 
 }
 
 /**
+ * Whether a network offers a TURN server, with credentials in its ICE servers or from its nodes
+ * (network.json's `turnFromNodes`, protocols/turn): only then can a call go through TURN.
+ *
+ * @example
+ * offersTurn(profile) && mediaPath !== 'direct' // the call may fall back on TURN
+ */
+export function offersTurn(network: {
+  readonly iceServers: readonly RTCIceServer[];
+  readonly turnFromNodes?: readonly string[];
+}): boolean {
+  return hasTurnServer(network.iceServers) || (network.turnFromNodes ?? []).length > 0;
+}
+
+/**
  * Checks a list of ICE servers from outside (network.json, settings): at most
  * {@link MAX_ICE_SERVERS}, each with one or more {@link isIceServerUrl} URLs and optional string
  * credentials. Returns clean copies, `urls` always as an array; other keys are dropped.

@@ -9,25 +9,30 @@
  *   "bootstrap": ["/ip4/203.0.113.7/tcp/4002/ws/p2p/12D3KooW…"],
  *   "dhtProtocol": "/ipfs/kad/1.0.0",
  *   "iceServers": [{ "urls": "stun:stun.example.org:3478" }],
+ *   "turnFromNodes": ["turn:turn.example.org:3478?transport=udp", "turn:turn.example.org:443?transport=tcp"],
  *   "operator": { "name": "Example Org", "contact": "privacy@example.org", "country": "NL" } }
  * ```
  *
- * `dhtProtocol` (default: the Amino DHT's), `iceServers` (default: none) and `operator` (who runs
- * these nodes, for the privacy page; default: nobody named) are optional; unknown keys are
- * ignored, so a newer file still loads in an older app.
+ * `dhtProtocol` (default: the Amino DHT's), `iceServers` (default: none), `turnFromNodes` (TURN
+ * servers whose expiring credentials the network's nodes hand out: protocols/turn; default:
+ * none) and `operator` (who runs these nodes, for the privacy page; default: nobody named) are
+ * optional; unknown keys are ignored, so a newer file still loads in an older app.
  *
  * @module
  */
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { AMINO_DHT_PROTOCOL } from './constants.ts';
 import { InvalidNetworkConfigError } from './errors.ts';
-import { checkIceServers } from './ice-servers.ts';
+import { checkIceServers, isIceServerUrl, isTurnUrl } from './ice-servers.ts';
 
 /** network.json is a few hundred bytes; anything far larger is a mistake or an attack. */
 export const MAX_NETWORK_JSON_BYTES = 64 * 1024;
 
 /** More bootstrap peers than this is a misconfiguration: each one is dialled at start. */
 export const MAX_BOOTSTRAP_PEERS = 32;
+
+/** TURN URLs of one server (UDP, TCP, TLS, port 443…) fit in a handful. */
+export const MAX_TURN_FROM_NODES = 8;
 
 /** The network's name is shown in the UI and on the privacy page: a line, not a text. */
 export const MAX_NETWORK_NAME_CHARS = 100;
@@ -76,13 +81,18 @@ export interface NetworkJson {
   readonly dhtProtocol: string;
   /** ICE servers for WebRTC; empty means host candidates only (no STUN, no TURN). */
   readonly iceServers: readonly RTCIceServer[];
+  /**
+   * `turn:`/`turns:` URLs of a TURN server whose time-limited credentials the network's own
+   * nodes hand out (protocols/turn); absent when there is none.
+   */
+  readonly turnFromNodes?: readonly string[];
   /** Who runs these nodes; absent when the file names nobody. */
   readonly operator?: NetworkOperator;
 }
 
 /** What a writer gives: the optional fields may be left out. */
 export type NetworkJsonInit = Pick<NetworkJson, 'name' | 'bootstrap'> &
-  Partial<Pick<NetworkJson, 'dhtProtocol' | 'iceServers' | 'operator'>>;
+  Partial<Pick<NetworkJson, 'dhtProtocol' | 'iceServers' | 'turnFromNodes' | 'operator'>>;
 
 /**
  * Parses and checks the text of a network.json.
@@ -113,7 +123,7 @@ export function checkNetworkJson(value: unknown): NetworkJson {
   if (!isRecord(value)) {
     throw new InvalidNetworkConfigError('network config must be a JSON object');
   }
-  const { name, bootstrap, dhtProtocol, iceServers, operator } = value;
+  const { name, bootstrap, dhtProtocol, iceServers, turnFromNodes, operator } = value;
   if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NETWORK_NAME_CHARS) {
     throw new InvalidNetworkConfigError(
       `"name" must be a non-empty string of at most ${MAX_NETWORK_NAME_CHARS} chars`
@@ -136,8 +146,29 @@ export function checkNetworkJson(value: unknown): NetworkJson {
     bootstrap: addresses,
     dhtProtocol: dhtProtocol ?? AMINO_DHT_PROTOCOL,
     iceServers: iceServers === undefined ? [] : checkIceServers(iceServers),
+    ...(turnFromNodes === undefined ? {} : { turnFromNodes: checkTurnFromNodes(turnFromNodes) }),
     ...(operator === undefined ? {} : { operator: checkOperator(operator) })
   };
+}
+
+/**
+ * Checks network.json's `turnFromNodes`: 1 to {@link MAX_TURN_FROM_NODES} `turn:` or `turns:`
+ * URLs.
+ *
+ * @throws {InvalidNetworkConfigError} when it does not fit.
+ */
+export function checkTurnFromNodes(value: unknown): string[] {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.length > MAX_TURN_FROM_NODES ||
+    !value.every((url) => typeof url === 'string' && isIceServerUrl(url) && isTurnUrl(url))
+  ) {
+    throw new InvalidNetworkConfigError(
+      `"turnFromNodes" must be 1 to ${MAX_TURN_FROM_NODES} turn: or turns: URLs`
+    );
+  }
+  return [...(value as string[])];
 }
 
 /**

@@ -50,6 +50,7 @@ import { PeerAdmissions } from './admissions.ts';
 import { Emitter } from './events.ts';
 import { AbortedError, NetworkUnreachableError, NoRelayError, NotAdmittedError } from './errors.ts';
 import { iceConfigFor, type MediaPath } from './media-path.ts';
+import { TurnLogins } from './turn-logins.ts';
 import type { NetworkProfile } from './network.ts';
 
 /** The tag kad-dht gives the closest peers it has pinged (its KEEP_ALIVE_TAG, not exported). */
@@ -114,6 +115,8 @@ export class CallNode extends Emitter<CallNodeEvents> {
   readonly admissions: PeerAdmissions;
   /** The path of its WebRTC connections to participants (CallNodeInit). */
   readonly mediaPath: MediaPath;
+  /** TURN credentials from the network's nodes, where it offers them (turn-logins.ts). */
+  readonly turn: TurnLogins;
   readonly #bootstrapPeers: ReadonlySet<string>;
   #stopped = false;
 
@@ -129,6 +132,12 @@ export class CallNode extends Emitter<CallNodeEvents> {
     this.admissions = admissions;
     this.mediaPath = mediaPath;
     this.#bootstrapPeers = new Set(network.bootstrap.map((address) => peerIdOf(address)));
+    this.turn = new TurnLogins(
+      libp2p,
+      network,
+      this.#bootstrapPeers,
+      libp2p.logger.forComponent('samen:node:turn')
+    );
     const changed = () => this.emit('status', undefined);
     libp2p.addEventListener('connection:open', changed);
     libp2p.addEventListener('connection:close', changed);
@@ -221,6 +230,8 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
   // start would show the user's IP to their operators before any call. Empty, not left out.
   const directConfiguration = { ...rtcConfiguration, iceServers: [] } as RTCConfiguration;
 
+  // The WebRTC transport's configuration is read from the node, which exists only afterwards.
+  const late: { node?: CallNode } = {};
   const libp2p: CallLibp2p = await createLibp2p({
     privateKey: init.privateKey ?? (await generateKeyPair('Ed25519')),
     addresses: {
@@ -232,10 +243,15 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
       webSockets(),
       webRTCDirect({ rtcConfiguration: directConfiguration }),
       webRTC({
-        rtcConfiguration: {
-          ...rtcConfiguration,
-          ...iceConfigFor(network.iceServers, init.mediaPath)
-        } as RTCConfiguration
+        // Asked for each connection: TURN credentials from the network's nodes expire.
+        rtcConfiguration: async () => {
+          await late.node?.turn.refresh();
+          const iceServers = late.node?.turn.iceServers() ?? network.iceServers;
+          return {
+            ...rtcConfiguration,
+            ...iceConfigFor(iceServers, init.mediaPath)
+          } as RTCConfiguration;
+        }
       }),
       circuitRelayTransport()
     ],
@@ -309,6 +325,7 @@ export async function createCallNode(init: CallNodeInit): Promise<CallNode> {
   }
 
   const node = new CallNode(libp2p, network, admissions, init.mediaPath);
+  late.node = node;
   init.onProgress?.(new CustomProgressEvent('samen:node:started', libp2p.peerId));
   try {
     await connectToBootstrap(libp2p, network, init.signal);

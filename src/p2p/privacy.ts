@@ -105,7 +105,7 @@ export function contactedHosts(profile: NetworkProfile, appOrigin: string): Cont
       add(resolver, 'dns-resolver', address);
     }
   }
-  const ice = profile.iceServers.flatMap(iceServerUrls);
+  const ice = [...profile.iceServers.flatMap(iceServerUrls), ...(profile.turnFromNodes ?? [])];
   for (const role of ['stun', 'turn'] as const) {
     for (const url of ice) {
       if ((role === 'turn') === isTurnUrl(url)) {

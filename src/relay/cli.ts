@@ -3,10 +3,11 @@
  * `samen-node`: run the self-hostable Samen node (or a local swarm of them) until SIGINT/SIGTERM.
  * See `samen-node --help` and the README's "Self-hosting" section.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { writeNetworkJson } from '../p2p/network-json.ts';
 import { browserAddresses, networkJsonFor, startSwarm, type SamenNode } from './node.ts';
 import { parseCli, USAGE, UsageError } from './options.ts';
+import type { TurnOptions } from './turn.ts';
 
 function info(message: string): void {
   console.log(`${new Date().toISOString()} ${message}`);
@@ -29,6 +30,26 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
+  let turn: TurnOptions | undefined;
+  if (options.turn !== undefined) {
+    // coturn's static-auth-secret as the operator wrote it: one line.
+    const secret = await readFile(options.turn.secretFile, 'utf8').then(
+      (text) => text.trim(),
+      (err: NodeJS.ErrnoException) => {
+        console.error(`samen-node: cannot read --turn-secret-file: ${err.code ?? err.message}`);
+        return undefined;
+      }
+    );
+    if (secret === undefined || secret === '') {
+      if (secret === '') {
+        console.error('samen-node: --turn-secret-file is empty');
+      }
+      process.exitCode = 2;
+      return;
+    }
+    turn = { secret, ttlSeconds: options.turn.ttlSeconds };
+  }
+
   // The handlers go in before the first node starts and before the first line is printed: a
   // supervisor (or a test) may send SIGTERM as soon as it reads a line, and a signal that comes
   // before its handler kills the process without stopping the nodes.
@@ -41,6 +62,7 @@ async function main(argv: readonly string[]): Promise<void> {
     options.nodes,
     {
       ...options.node,
+      ...(turn === undefined ? {} : { turn }),
       host: options.host,
       basePort: options.basePort,
       listenGiven: options.listenGiven
@@ -55,7 +77,12 @@ async function main(argv: readonly string[]): Promise<void> {
     }
   });
   if (options.networkJson !== undefined) {
-    const json = networkJsonFor(nodes, options.networkName, options.node.dhtProtocol);
+    const json = networkJsonFor(
+      nodes,
+      options.networkName,
+      options.node.dhtProtocol,
+      options.turn?.urls
+    );
     await writeFile(options.networkJson, writeNetworkJson(json));
     info(`wrote ${options.networkJson}`);
   }

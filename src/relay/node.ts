@@ -31,6 +31,7 @@ import type { NetworkJson } from '../p2p/network-json.ts';
 import { PING_INTERVAL_MS, PING_TIMEOUT_MS, SWARM_PEERS_PER_NODE } from './constants.ts';
 import { listenFor, type NodeOptions } from './options.ts';
 import { ReservationLimiter } from './reservation-limits.ts';
+import { serveTurnCredentials } from './turn.ts';
 
 export type SamenNode = Libp2p<{
   identify: Identify;
@@ -168,6 +169,9 @@ export async function createSamenNode(
     node.addEventListener('stop', () => void persistent.datastore.close(), { once: true });
   }
 
+  if (options.turn !== undefined) {
+    await serveTurnCredentials(node, options.turn, log);
+  }
   await connectTo(node, options.bootstrap, log);
   return node;
 }
@@ -222,7 +226,8 @@ export function browserAddresses(node: Pick<SamenNode, 'getMultiaddrs'>): Multia
 export function networkJsonFor(
   nodes: readonly Pick<SamenNode, 'getMultiaddrs'>[],
   name: string,
-  dhtProtocol: string
+  dhtProtocol: string,
+  turnUrls: readonly string[] = []
 ): NetworkJson {
   return {
     name,
@@ -235,7 +240,9 @@ export function networkJsonFor(
     }),
     dhtProtocol,
     // Loopback and LAN calls need no STUN: host candidates connect directly.
-    iceServers: []
+    iceServers: [],
+    // The nodes hand out this TURN server's credentials (--turn-url, --turn-secret-file).
+    ...(turnUrls.length === 0 ? {} : { turnFromNodes: [...turnUrls] })
   };
 }
 

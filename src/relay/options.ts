@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 import { multiaddr } from '@multiformats/multiaddr';
 import { AMINO_DHT_PROTOCOL } from '../p2p/constants.ts';
+import { isIceServerUrl, isTurnUrl } from '../p2p/ice-servers.ts';
 import { isProtocolId } from '../p2p/network-json.ts';
+import { MAX_TURN_CREDENTIAL_TTL_S } from '../p2p/protocols/turn/index.ts';
 import {
   DEFAULT_BASE_PORT,
   DEFAULT_HOST,
@@ -18,6 +20,7 @@ import {
   MAX_NODES_PER_PROCESS,
   PORT_STRIDE_PER_NODE
 } from './constants.ts';
+import { DEFAULT_TURN_TTL_S, TURN_REQUESTS_PER_PEER, type TurnOptions } from './turn.ts';
 
 export interface RelayLimits {
   readonly maxReservations: number;
@@ -45,6 +48,8 @@ export interface NodeOptions {
   readonly keyFile?: string;
   /** A directory that keeps the WebRTC-direct certificate and DHT records across restarts. */
   readonly dataDir?: string;
+  /** Hand out credentials of the TURN server beside it (relay/turn.ts); the CLI reads the secret. */
+  readonly turn?: TurnOptions;
 }
 
 export interface CliOptions {
@@ -56,6 +61,15 @@ export interface CliOptions {
   readonly listenGiven: boolean;
   /** Write a network.json describing the started nodes here. */
   readonly networkJson?: string;
+  /**
+   * The TURN server beside the nodes: its URLs (for network.json's turnFromNodes), the file
+   * holding coturn's static-auth-secret, and how long the credentials the nodes mint live.
+   */
+  readonly turn?: {
+    readonly urls: readonly string[];
+    readonly secretFile: string;
+    readonly ttlSeconds: number;
+  };
   readonly networkName: string;
   /** Log each connection and reservation with the client's peer ID and IP address. */
   readonly verbose: boolean;
@@ -97,6 +111,12 @@ Options:
   --nodes <n>               start n peered nodes in this process, for a local swarm (default 1)
   --network-json <path>     write a network.json for the app describing the started nodes
   --network-name <name>     the name in that network.json (default "Samen local network")
+  --turn-url <url>          a turn: or turns: URL of the TURN server beside this node
+                            (repeatable; written to network.json's turnFromNodes)
+  --turn-secret-file <path> the file holding that server's static-auth-secret (coturn's
+                            use-auth-secret): the node hands connected browsers credentials
+                            minted from it, at most ${TURN_REQUESTS_PER_PEER} a minute each
+  --turn-ttl <s>            how long those credentials live (default ${DEFAULT_TURN_TTL_S})
   --verbose                 log every connection, reservation and refusal with the client's
                             peer ID and IP address (by default the log holds neither: only
                             starting, listening addresses and errors)
@@ -143,6 +163,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
         nodes: { type: 'string', default: '1' },
         'network-json': { type: 'string' },
         'network-name': { type: 'string', default: 'Samen local network' },
+        'turn-url': { type: 'string', multiple: true, default: [] },
+        'turn-secret-file': { type: 'string' },
+        'turn-ttl': { type: 'string', default: String(DEFAULT_TURN_TTL_S) },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -164,12 +187,30 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const host = v.host;
   const basePort = integer('--port', v.port, 0, 65535 - PORT_STRIDE_PER_NODE * nodes);
   const listen = v.listen.length > 0 ? v.listen.map((a) => address('--listen', a)) : [];
+  const turnUrls = v['turn-url'];
+  if (turnUrls.length > 0 !== (v['turn-secret-file'] !== undefined)) {
+    throw new UsageError('--turn-url and --turn-secret-file go together');
+  }
+  for (const url of turnUrls) {
+    if (!isIceServerUrl(url) || !isTurnUrl(url)) {
+      throw new UsageError(`--turn-url ${url} is not a turn: or turns: URL`);
+    }
+  }
+  const turn =
+    v['turn-secret-file'] === undefined
+      ? undefined
+      : {
+          urls: turnUrls,
+          secretFile: v['turn-secret-file'],
+          ttlSeconds: integer('--turn-ttl', v['turn-ttl'], 60, MAX_TURN_CREDENTIAL_TTL_S)
+        };
   return {
     nodes,
     host,
     basePort,
     listenGiven: listen.length > 0,
     networkJson: v['network-json'],
+    ...(turn === undefined ? {} : { turn }),
     networkName: v['network-name'],
     verbose: v.verbose,
     help: v.help,

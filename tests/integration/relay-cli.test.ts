@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -324,6 +324,25 @@ describe('samen-node command line', () => {
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     expect(await terminate(second)).toEqual({ code: 0, signal: null });
     expect(second.lines.at(-1)?.replace(TIMESTAMP, '')).toBe('stopped');
+  });
+
+  it('writes the TURN URLs into network.json with --turn-url and --turn-secret-file, and exits 2 when the secret file cannot be read', async () => {
+    const secretFile = join(dir, 'turn.secret');
+    await writeFile(secretFile, 'the coturn static-auth-secret\n', { mode: 0o600 });
+    const networkJson = join(dir, 'turn-network.json');
+    const url = 'turn:turn.example.org:443?transport=tcp';
+    const turn = ['--turn-url', url, '--turn-secret-file'];
+    const run = startCli(['--port', '0', '--network-json', networkJson, ...turn, secretFile]);
+    await run.waitForLine((m) => m === `wrote ${networkJson}`, 'the network.json line');
+    const written = parseNetworkConfig(await readFile(networkJson, 'utf8'), 'local');
+    expect(written.turnFromNodes).toEqual([url]);
+    expect(written.iceServers).toEqual([]);
+    expect(await readFile(networkJson, 'utf8')).not.toContain('static-auth-secret');
+    expect(await terminate(run)).toEqual({ code: 0, signal: null });
+
+    const missing = startCli(['--port', '0', ...turn, join(dir, 'no-such.secret')]);
+    expect(await missing.closed).toEqual({ code: 2, signal: null });
+    expect(missing.stderr()).toContain('cannot read --turn-secret-file: ENOENT');
   });
 
   it('prints the usage on stdout and exits 0 for --help', async () => {

@@ -160,6 +160,15 @@ describe('rememberNetwork and recallNetwork', () => {
     });
   });
 
+  it('remember the TURN URLs the nodes hand out credentials for (turnFromNodes): no secret is in them', () => {
+    const urls = ['turn:turn.example.org:3478?transport=udp'];
+    const host = parseNetworkConfig(
+      JSON.stringify({ name: 'Org', bootstrap: [WS], turnFromNodes: urls }),
+      'local'
+    );
+    expect(recallNetwork(rememberNetwork(host))?.turnFromNodes).toEqual(urls);
+  });
+
   it('recall no TURN server even from an entry that holds one', () => {
     const planted = JSON.stringify({
       version: 1,

@@ -12,11 +12,11 @@ import { browser } from '$app/environment';
 import { asset } from '$app/paths';
 // Types only: the libp2p stack is loaded with import() after the first render, so the start
 // page paints without it (bundle budget: README, "Performance").
+import { offersTurn } from '$p2p/ice-servers.ts';
 import type { HostNetworkOutcome, HostNetworkProblem } from '$p2p/host-network.ts';
 import type { NetworkProfile } from '$p2p/network.ts';
 import type { CallNode, CallNodeInit } from '$p2p/node.ts';
 // A few lines with no dependency beyond the error classes: fine in the start page.
-import { hasTurnServer } from '$p2p/ice-servers.ts';
 import { settings, type Settings, type StunChoice } from './settings.svelte.ts';
 
 /** `choose`: the host's network.json could not be used and none is remembered: see `usePublic`. */
@@ -55,7 +55,7 @@ export class NetworkState {
   #hostFallback = $state<HostFallback | undefined>(undefined);
   #errorName = $state<string | undefined>(undefined);
   /** Relaying media needs a TURN server among the profile's ICE servers. */
-  readonly #turnAvailable = $derived(hasTurnServer(this.#profile?.iceServers));
+  readonly #turnAvailable = $derived(this.#profile !== undefined && offersTurn(this.#profile));
 
   readonly #settings: Settings;
   readonly #init: NetworkStateInit;

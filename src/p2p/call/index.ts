@@ -27,7 +27,7 @@ import {
   type CertificateFactory,
   type MediaCertificate
 } from '../media-certificate.ts';
-import { hasTurnServer } from '../ice-servers.ts';
+import { offersTurn } from '../ice-servers.ts';
 import { iceConfigFor } from '../media-path.ts';
 import { createCallNode, type CallNode } from '../node.ts';
 import { Admission } from '../protocols/admit/index.ts';
@@ -239,6 +239,8 @@ export class Call extends Emitter<CallEvents> {
         { maxInboundStreams: SESSION_MAX_STREAMS }
       );
       await node.waitForRelay({ signal });
+      // Before anyone is met: the media and the WebRTC upgrade then have the TURN login.
+      await node.turn.refresh();
       this.#mark(CALL_MARKS.reachable);
 
       this.#rendezvous = new Rendezvous({ node, roomSecret, signal, now: this.#init.now });
@@ -292,8 +294,7 @@ export class Call extends Emitter<CallEvents> {
         lookNow: () => this.#rendezvous?.lookNow(),
         mark: (name) => this.#mark(name),
         // "Direct only" leaves the profile's TURN server out (media-path.ts).
-        turnAvailable:
-          this.#init.mediaPath !== 'direct' && hasTurnServer(this.#init.network.iceServers)
+        turnAvailable: this.#init.mediaPath !== 'direct' && offersTurn(this.#init.network)
       }
     );
     this.#mesh = mesh;
@@ -350,7 +351,7 @@ export class Call extends Emitter<CallEvents> {
       localPeer: node.peerId,
       certificate,
       ...init,
-      ...iceConfigFor(this.#init.network.iceServers, this.#init.mediaPath),
+      ...iceConfigFor(node.turn.iceServers(), this.#init.mediaPath),
       RTCPeerConnection: RTC,
       kinds: this.#init.mediaKinds
     });

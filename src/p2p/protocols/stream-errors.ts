@@ -42,7 +42,12 @@ export const STREAM_ERROR_POLICIES = {
    * The session: the peer ending its side is the session ending, not an error; a frame over
    * SESSION_MAX_MESSAGE_BYTES is MessageTooLargeError.
    */
-  session: { endOfStream: 'close', oversized: 'too-large' }
+  session: { endOfStream: 'close', oversized: 'too-large' },
+  /**
+   * TURN credentials: a node that ends the stream without an answer refused (the caller says
+   * so: TurnUnavailableError); an answer over TURN_MAX_MESSAGE_BYTES is malformed.
+   */
+  turn: { endOfStream: 'close', oversized: 'malformed' }
 } as const satisfies Record<string, StreamErrorPolicy>;
 
 export type StreamName = keyof typeof STREAM_ERROR_POLICIES;
