@@ -12,6 +12,7 @@ import sirv from 'sirv';
 import { writeNetworkJson, type NetworkJson } from '../src/p2p/network-json.ts';
 import { networkJsonFor, startSwarm, type SamenNode } from '../src/relay/node.ts';
 import { parseCli } from '../src/relay/options.ts';
+import { DEFAULT_TURN_TTL_S } from '../src/relay/turn.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 
 export const HOST = '127.0.0.1';
@@ -33,6 +34,11 @@ export interface LocalStackOptions {
   readonly host?: string;
   /** network.json's `iceServers` (STUN and TURN); none by default, as loopback needs none. */
   readonly iceServers?: readonly RTCIceServer[];
+  /**
+   * A TURN server whose credentials the nodes hand out (relay/turn.ts): its URLs go into
+   * network.json's `turnFromNodes`, its shared secret to every node.
+   */
+  readonly turn?: { readonly urls: readonly string[]; readonly secret: string };
   /** How many Samen nodes to start; 0 serves the app alone (give `networkJsonOverride`). */
   readonly nodes: number;
   /**
@@ -108,6 +114,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...cli.node,
       host,
       basePort: 0,
+      ...(options.turn === undefined
+        ? {}
+        : { turn: { secret: options.turn.secret, ttlSeconds: DEFAULT_TURN_TTL_S } }),
       ...(options.firstNodeListen === undefined
         ? {}
         : { listen: [...options.firstNodeListen], listenGiven: true })
@@ -116,7 +125,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       info: (message) => log(message)
     }
   );
-  const networkJson = networkJsonFor(nodes, 'Samen local network', cli.node.dhtProtocol);
+  const networkJson = networkJsonFor(
+    nodes,
+    'Samen local network',
+    cli.node.dhtProtocol,
+    options.turn?.urls
+  );
   const served =
     options.iceServers === undefined
       ? networkJson

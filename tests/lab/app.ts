@@ -10,9 +10,11 @@
  * })
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { trackPeerConnections } from '../../scripts/chromium.ts';
 import { chromiumIn } from './chromium.ts';
+import { TURN_ADDRESS } from './constants.ts';
 import { Coturn } from './coturn.ts';
 import { createLab, type Home, type HomeOptions, type Lab, type Participant } from './lab.ts';
 import { startWanStack, type WanStack } from './stack.ts';
@@ -26,6 +28,9 @@ export const READY_TIMEOUT_MS = 30_000;
  */
 export const DIRECT_TIMEOUT_MS = 60_000;
 
+/** The first remote frames, once both sides are direct (relayed media takes a moment more). */
+export const VIDEO_TIMEOUT_MS = 30_000;
+
 /** A lab for a test file's calls, ready in its beforeAll (see {@link labForCalls}). */
 export interface LabForCalls {
   lab: Lab;
@@ -37,13 +42,15 @@ export interface LabForCalls {
 }
 
 /**
- * Registers the test file's hooks: before all, a lab with coturn (STUN, and TURN in
- * network.json when `turn`), these homes and the Samen stack in the wan; after each test, its
- * browsers closed (two cores run two Chromiums well, not four); after all, everything stopped.
+ * Registers the test file's hooks: before all, a lab with coturn, these homes and the Samen
+ * stack in the wan; after each test, its browsers closed (two cores run two Chromiums well, not
+ * four); after all, everything stopped. coturn's STUN is always in network.json; its TURN
+ * (`turn`) not at all, in network.json with credentials, or from the Samen nodes, which hold
+ * coturn's secret and hand out expiring credentials (network.json's `turnFromNodes`).
  */
 export function labForCalls(
   homes: readonly (readonly [name: string, options: HomeOptions])[],
-  options: { turn: boolean }
+  options: { turn: 'none' | 'network-json' | 'nodes' }
 ): LabForCalls {
   const call = { browsers: [] as Browser[] } as LabForCalls;
   beforeAll(async () => {
@@ -53,8 +60,12 @@ export function labForCalls(
       Promise.all(homes.map(([name, home]) => call.lab.addHome(name, home)))
     ]);
     call.homes = made;
+    const { udp, tcp, tcp443 } = coturn.turnUrls;
     call.stack = await startWanStack(call.lab, {
-      iceServers: coturn.iceServers({ turn: options.turn })
+      iceServers: coturn.iceServers({ turn: options.turn === 'network-json' }),
+      ...(options.turn === 'nodes'
+        ? { turn: { urls: [udp, tcp, tcp443], secret: coturn.secret } }
+        : {})
     });
   });
   afterEach(async () => {
@@ -167,4 +178,42 @@ export function framesDecoded(page: Page): Promise<number> {
     }
     return frames;
   });
+}
+
+/** Resolves once the page decodes video from someone (VIDEO_TIMEOUT_MS). */
+export async function expectVideo(page: Page): Promise<void> {
+  await expect.poll(() => framesDecoded(page), { timeout: VIDEO_TIMEOUT_MS }).toBeGreaterThan(0);
+}
+
+/**
+ * Two people, one in each home, join one call and turn their cameras on; resolves with each
+ * page's selected candidate pairs once video flows both ways, after checking that both
+ * connections of each side (libp2p's WebRTC and the media) are up and go through coturn (one
+ * end of each selected pair a relay candidate on its address).
+ */
+export async function callThroughTurn(
+  call: LabForCalls,
+  homes: readonly Home[]
+): Promise<SelectedPair[][]> {
+  const pages = await Promise.all(
+    homes.map((home) => openApp(call.stack, home.participants[0]!, call.browsers))
+  );
+  const passphrase = `lab turn ${randomBytes(8).toString('hex')}`;
+  await Promise.all(pages.map((page) => join(page, passphrase)));
+  await Promise.all(pages.map((page) => directWith(page)));
+  await Promise.all(pages.map(cameraOn));
+  await Promise.all(pages.map(expectVideo));
+
+  const pairs = await Promise.all(pages.map(selectedPairs));
+  for (const ofPage of pairs) {
+    expect(ofPage.length).toBeGreaterThanOrEqual(2);
+    for (const pair of ofPage) {
+      const relayed = [pair.local, pair.remote].filter((end) => end.type === 'relay');
+      expect(relayed.length, JSON.stringify(pair)).toBeGreaterThan(0);
+      for (const end of relayed) {
+        expect(end.address).toBe(TURN_ADDRESS);
+      }
+    }
+  }
+  return pairs;
 }

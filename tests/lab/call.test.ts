@@ -13,7 +13,7 @@ const call = labForCalls(
     ['b', { preset: 'port-restricted', link: { delayMs: 10 } }],
     ['c', { preset: 'symmetric', link: { delayMs: 10 } }]
   ],
-  { turn: false }
+  { turn: 'none' }
 );
 
 describe('Samen in the lab', () => {

@@ -4,9 +4,11 @@
  * run. The config is generated into the lab's temp dir (so it goes when the lab does) and every
  * line of it says why it is there.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TurnLogin } from '../../src/p2p/protocols/turn/index.ts';
+import { mintTurnCredentials } from '../../src/relay/turn.ts';
 import { READY_TIMEOUT_MS, TURN_ADDRESS, TURN_ALT_ADDRESS } from './constants.ts';
 import { LabProcessError } from './errors.ts';
 import type { Lab } from './lab.ts';
@@ -52,14 +54,11 @@ const DENIED_PEER_RANGES = [
   ['192.168.0.0', '192.168.255.255', 'private (RFC 1918)']
 ] as const;
 
-export interface TurnCredentials {
-  /** `<expiry in Unix seconds>:<id>` (TURN REST API, draft-uberti-behave-turn-rest-00). */
-  readonly username: string;
-  /** base64(HMAC-SHA1(secret, username)). */
-  readonly credential: string;
-  /** When coturn stops accepting them, in Unix seconds. */
-  readonly expiresAt: number;
-}
+/**
+ * `username` is `<expiry in Unix seconds>:<id>` (TURN REST API, draft-uberti-behave-turn-rest-00),
+ * `credential` base64(HMAC-SHA1(secret, username)), `expiresAt` when coturn stops accepting them.
+ */
+export type TurnCredentials = TurnLogin;
 
 /**
  * Time-limited TURN credentials for a shared secret (the "TURN REST API" scheme coturn's
@@ -73,22 +72,11 @@ export function turnCredentials(
   secret: string,
   options: { ttlSeconds?: number; id?: string; now?: number } = {}
 ): TurnCredentials {
-  if (secret.length === 0) {
-    throw new TypeError('secret must not be empty');
-  }
-  const ttl = options.ttlSeconds ?? DEFAULT_CREDENTIAL_TTL_S;
-  if (!Number.isInteger(ttl)) {
-    throw new RangeError(`ttlSeconds must be a whole number, not ${ttl}`);
-  }
-  const id = options.id ?? 'samen';
-  if (id.includes(':')) {
-    throw new TypeError('id must not contain ":", which separates it from the expiry');
-  }
-  const now = options.now ?? Math.floor(Date.now() / 1000);
-  const expiresAt = now + ttl;
-  const username = `${expiresAt}:${id}`;
-  const credential = createHmac('sha1', secret).update(username).digest('base64');
-  return { username, credential, expiresAt };
+  return mintTurnCredentials(secret, {
+    ttlSeconds: options.ttlSeconds ?? DEFAULT_CREDENTIAL_TTL_S,
+    label: options.id ?? 'samen',
+    nowSeconds: options.now
+  });
 }
 
 /** The generated turnserver.conf, with the reason for every line. */

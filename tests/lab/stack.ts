@@ -33,6 +33,11 @@ export interface WanStackOptions {
   readonly port?: number;
   /** network.json's `iceServers`: e.g. `coturn.iceServers({ turn: false })` for STUN only. */
   readonly iceServers?: readonly RTCIceServer[];
+  /**
+   * A TURN server whose credentials the Samen nodes hand out (`coturn.forNodes()`): its URLs in
+   * network.json's `turnFromNodes`, its secret given to the nodes.
+   */
+  readonly turn?: { readonly urls: readonly string[]; readonly secret: string };
   /** Serve the app from here instead of build/ (see scripts/local-stack.ts). */
   readonly buildDir?: string;
   readonly signal?: AbortSignal;
@@ -47,6 +52,7 @@ export interface WanStack {
     bootstrap: string[];
     dhtProtocol: string;
     iceServers: RTCIceServer[];
+    turnFromNodes?: string[];
   };
   stop(): Promise<void>;
 }
@@ -64,6 +70,7 @@ export async function startWanStack(lab: Lab, options: WanStackOptions = {}): Pr
     port: options.port ?? APP_PORT,
     nodes: options.nodes ?? DEFAULT_WAN_NODES,
     iceServers: options.iceServers,
+    turn: options.turn,
     buildDir: options.buildDir,
     firstNodeListen: [
       `/ip4/${APP_ADDRESS}/tcp/0`,

@@ -14,6 +14,7 @@ const options = JSON.parse(process.argv[2] ?? '{}') as {
   iceServers?: RTCIceServer[];
   buildDir?: string;
   firstNodeListen?: string[];
+  turn?: { urls: string[]; secret: string };
 };
 const stack = await startLocalStack({
   host: options.host,
@@ -22,6 +23,7 @@ const stack = await startLocalStack({
   iceServers: options.iceServers,
   buildDir: options.buildDir,
   firstNodeListen: options.firstNodeListen,
+  turn: options.turn,
   log: (message) => process.stderr.write(`${message}\n`)
 });
 process.stdout.write(
