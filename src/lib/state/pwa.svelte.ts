@@ -19,6 +19,13 @@ export const OFFLINE_READY_NOTE_MS = 8_000;
 export class PwaState {
   #needRefresh = $state(false);
   #offlineReady = $state(false);
+  /**
+   * "Later" was chosen on this page. Workbox announces one waiting worker more than once (an
+   * update found over a minute after registering counts as "external": vite-plugin-pwa prompts
+   * on its `installed` event and again on `waiting` 200 ms later), and the second must not
+   * bring back a prompt the user just put off.
+   */
+  #later = false;
   #update: ((reload?: boolean) => Promise<void>) | undefined;
   #registered = false;
 
@@ -43,9 +50,7 @@ export class PwaState {
           scheduleUpdateChecks({ check: () => registration.update(), page: document });
         }
       },
-      onNeedRefresh: () => {
-        this.#needRefresh = true;
-      },
+      onNeedRefresh: () => this.offerUpdate(),
       onOfflineReady: () => {
         this.#offlineReady = true;
         // A note in the corner must not stay over what the user came for (Send, say).
@@ -59,8 +64,14 @@ export class PwaState {
     await this.#update?.(true);
   }
 
+  /** A new version waits: prompt for it, unless "Later" was chosen on this page. */
+  offerUpdate(): void {
+    this.#needRefresh = !this.#later;
+  }
+
   /** "Later" (or closing the offline note): until the next start of the app. */
   dismiss(): void {
+    this.#later ||= this.#needRefresh;
     this.#needRefresh = false;
     this.#offlineReady = false;
   }
