@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
+import { remember } from '../p2p/bounded.ts';
 import { TURN_PROTOCOL } from '../p2p/constants.ts';
 import {
   MAX_TURN_CREDENTIAL_TTL_S,
@@ -72,13 +73,9 @@ export class TurnRequestLimiter {
   allow(peer: PeerId, now = Date.now()): boolean {
     const key = peer.toString();
     const times = (this.#recent.get(key) ?? []).filter((t) => now - t < TURN_RATE_WINDOW_MS);
-    // Re-inserted, so the map's order is by last request: the first key is the one to forget.
-    this.#recent.delete(key);
     const allowed = times.length < TURN_REQUESTS_PER_PEER;
-    this.#recent.set(key, allowed ? [...times, now] : times);
-    if (this.#recent.size > MAX_TRACKED_PEERS) {
-      this.#recent.delete(this.#recent.keys().next().value!);
-    }
+    // The newest entry: the peer heard from longest ago is the one forgotten.
+    remember(this.#recent, key, allowed ? [...times, now] : times, MAX_TRACKED_PEERS);
     return allowed;
   }
 }
