@@ -153,7 +153,16 @@ describe('call: chat and media state', () => {
     // over all those streams.
     await expect
       .poll(() => a.security.filter((e) => e.kind === 'bad-message'), { timeout: 10_000 })
-      .toEqual([{ kind: 'bad-message', peerId: flooderId, reason: 'MessageTooLargeError' }]);
+      .toEqual([
+        {
+          kind: 'bad-message',
+          peerId: flooderId,
+          // Over the rate, or, when A dropped the unread rest of a stream that a newer one
+          // replaced, a chat number that jumps ahead on the next stream: either defence may
+          // trip first, and both are this flood.
+          reason: expect.stringMatching(/^(MessageTooLargeError|MalformedMessageError)$/)
+        }
+      ]);
     // Cut off for this admission: what it sends over a session it opens again never arrives.
     await flooder.sendChat('after the flood');
     await new Promise((resolve) => setTimeout(resolve, 3_000));
