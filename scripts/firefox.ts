@@ -5,6 +5,7 @@
  * puppeteer-core over WebDriver BiDi, which every Firefox since 129 speaks; puppeteer-core
  * downloads nothing.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { launch, type Browser } from 'puppeteer-core';
 
@@ -52,4 +53,26 @@ export function launchFirefox(): Promise<Browser> {
     defaultViewport: { width: 1280, height: 720 },
     extraPrefsFirefox: { ...FIREFOX_PREFS }
   });
+}
+
+function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8' });
+}
+
+/**
+ * Firefox gathers ICE candidates only on the default route's address while the page has no
+ * camera or microphone permission (PeerConnectionImpl's default_address_only; the fake devices
+ * of FIREFOX_PREFS grant none), and the test run's namespace has only loopback and no default
+ * route: Firefox then gathers nothing at all and every WebRTC connection fails. A default route
+ * over loopback, from 127.0.0.1, gives it 127.0.0.1. Packets to any other address go nowhere
+ * (loopback delivers only local ones), as they did without it. Made only inside the run's own
+ * namespace (scripts/isolated.ts sets SAMEN_NETNS=1 there), never on the machine's. Returns the
+ * way back.
+ */
+export function addLoopbackDefaultRoute(): () => void {
+  if (process.env.SAMEN_NETNS !== '1' || ip('route', 'show', 'default').trim() !== '') {
+    return () => {};
+  }
+  ip('route', 'add', 'default', 'dev', 'lo', 'src', '127.0.0.1');
+  return () => ip('route', 'del', 'default', 'dev', 'lo');
 }

@@ -3,13 +3,15 @@
  * page lists, its media counters, safety words, chat and notices. Everything is read in the page
  * by the UI contract's attributes, and waited for with `expect.poll`.
  */
-import type { EnginePage } from './engines.ts';
+import type { EnginePage } from '../../scripts/engines.ts';
 import { expect } from './fixtures.ts';
 import { comparePeerIds, readInbound, type Inbound } from './helpers.ts';
 import {
   DIRECT_TIMEOUT_MS,
   MEDIA_RISING_TIMEOUT_MS,
   MEDIA_TIMEOUT_MS,
+  RECOVERY_SAMPLE_MS,
+  RECOVERY_TIMEOUT_MS,
   RELAY_READY_TIMEOUT_MS
 } from './timeouts.ts';
 
@@ -139,6 +141,57 @@ export async function expectMediaRising(page: EnginePage): Promise<void> {
       message: `${page.engine} receives remote audio`
     })
     .toBeGreaterThan(first.audioPackets);
+}
+
+/** Whether the page decodes new video frames over the next RECOVERY_SAMPLE_MS. */
+async function videoRising(page: EnginePage): Promise<boolean> {
+  const before = await inboundOf(page);
+  await new Promise((resolve) => setTimeout(resolve, RECOVERY_SAMPLE_MS));
+  return (await inboundOf(page)).framesDecoded > before.framesDecoded;
+}
+
+/** Waits until the page decodes new video frames again (after a cut, within a recovery). */
+export async function expectVideoFlowing(page: EnginePage): Promise<void> {
+  await expect
+    .poll(() => videoRising(page), {
+      timeout: RECOVERY_TIMEOUT_MS,
+      intervals: [250],
+      message: `${page.engine} decodes new video frames`
+    })
+    .toBe(true);
+}
+
+/**
+ * How many of the page's peer connections decode video (one per participant who sends it;
+ * libp2p's own WebRTC connections carry no media).
+ */
+export function videoSources(page: EnginePage): Promise<number> {
+  return page.evaluate(async () => {
+    let decoding = 0;
+    for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] })
+      .__peerConnections) {
+      if (pc.connectionState === 'closed') {
+        continue;
+      }
+      let frames = 0;
+      (await pc.getStats()).forEach(
+        (report: { type: string; kind?: string } & Record<string, unknown>) => {
+          if (report.type === 'inbound-rtp' && report.kind === 'video') {
+            frames += Number(report.framesDecoded ?? 0);
+          }
+        }
+      );
+      decoding += frames > 0 ? 1 : 0;
+    }
+    return decoding;
+  });
+}
+
+/** Sends a chat message and waits until the field is cleared (the message taken). */
+export async function sendChat(page: EnginePage, text: string): Promise<void> {
+  await page.fill('textbox', 'Message', text);
+  await page.click('button', 'Send');
+  await expect.poll(() => page.value('textbox', 'Message'), { intervals: POLL_INTERVALS }).toBe('');
 }
 
 /** The one remote participant's safety words as shown: their numbers and the listed items. */

@@ -11,13 +11,12 @@
  *   const [chromium, firefox] = await Promise.all([openApp(), openFirefox()])
  * })
  */
-import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { trackPeerConnections } from '../../scripts/chromium.ts';
-import { launchFirefox } from '../../scripts/firefox.ts';
+import { addLoopbackDefaultRoute, launchFirefox } from '../../scripts/firefox.ts';
 import { expectRelayReady } from './engine-helpers.ts';
-import { firefoxPage, type EnginePage } from './engines.ts';
+import { firefoxPage, type EnginePage } from '../../scripts/engines.ts';
 import { test as base, sharedUrl, type OpenAppOptions } from './fixtures.ts';
 
 export { expect, sharedUrl } from './fixtures.ts';
@@ -32,33 +31,13 @@ export interface FirefoxApp {
 /** Opens the start page in a fresh Firefox context; resolves once it holds a relay slot. */
 export type OpenFirefox = (options?: OpenAppOptions) => Promise<FirefoxApp>;
 
-function ip(...args: string[]): string {
-  return execFileSync('ip', args, { encoding: 'utf8' });
-}
-
-/**
- * Firefox gathers ICE candidates only on the default route's address while the page has no
- * camera or microphone permission (PeerConnectionImpl's default_address_only; the fake devices
- * of FIREFOX_PREFS grant none), and the test run's namespace has only loopback and no default
- * route: Firefox then gathers nothing at all and every WebRTC connection fails. A default route
- * over loopback, from 127.0.0.1, gives it 127.0.0.1. Packets to any other address go nowhere
- * (loopback delivers only local ones), as they did without it. Made only inside the test run's
- * own namespace (scripts/isolated.ts), and only while a Firefox test runs: the other tests keep
- * the namespace they were written for. Returns the way back.
- */
-function addLoopbackDefaultRoute(): () => void {
-  if (process.env.SAMEN_NETNS !== '1' || ip('route', 'show', 'default').trim() !== '') {
-    return () => {};
-  }
-  ip('route', 'add', 'default', 'dev', 'lo', 'src', '127.0.0.1');
-  return () => ip('route', 'del', 'default', 'dev', 'lo');
-}
-
 export const test = base.extend<
   { openFirefox: OpenFirefox; loopbackDefaultRoute: void },
   { firefox: Browser }
 >({
   loopbackDefaultRoute: [
+    // Only while a Firefox test runs (scripts/firefox.ts): the other tests keep the namespace
+    // they were written for.
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const restore = addLoopbackDefaultRoute();

@@ -4,17 +4,20 @@
  * both with fake cameras and microphones. Both engines' pages are driven by the same helpers
  * (engine-helpers.ts), through the UI contract's roles, names and attributes.
  */
-import { chromiumPage } from './engines.ts';
+import { chromiumPage } from '../../scripts/engines.ts';
 import {
   alertTexts,
   chatCount,
   connectionStates,
+  expectDirect,
   expectMediaRising,
+  expectVideoFlowing,
   join,
   joinAll,
   participants,
   safetyWords,
   selfPeerId,
+  sendChat,
   testIdAttribute,
   testIdCount
 } from './engine-helpers.ts';
@@ -26,6 +29,10 @@ import {
   LARGE_TEST_TIMEOUT_MS,
   LEFT_TIMEOUT_MS,
   NETWORK_STATUS_TIMEOUT_MS,
+  OFFLINE_MS,
+  RECOVERY_TEST_TIMEOUT_MS,
+  RECOVERY_TIMEOUT_MS,
+  SETTLE_MS,
   STILL_QUIET_MS
 } from './timeouts.ts';
 
@@ -226,5 +233,56 @@ test.describe('a call between Firefox and Chromium', () => {
     }
     // Both know who they are: the joiner got as far as a call node of its own.
     expect(await selfPeerId(joiner)).not.toBe(await selfPeerId(host));
+  });
+
+  test('Firefox offline for 5 s comes back without a reload; chat sent meanwhile arrives once', async ({
+    openApp,
+    openFirefox,
+    cutOff
+  }) => {
+    test.setTimeout(RECOVERY_TEST_TIMEOUT_MS);
+    const [chromium, { app: firefox, page: firefoxPage }] = await Promise.all([
+      openApp({ trackPeerConnections: true }).then(chromiumPage),
+      openFirefox({ trackPeerConnections: true })
+    ]);
+    const [chromiumId, firefoxId] = await joinAll([chromium, firefox], uniquePassphrase());
+    for (const page of [chromium, firefox]) {
+      await page.click('button', 'Camera');
+    }
+    await Promise.all([chromium, firefox].map(expectVideoFlowing));
+    // Gone after a reload: proof that Firefox recovered in the same page.
+    await firefox.evaluate(
+      () => ((window as unknown as { __samePage: boolean }).__samePage = true)
+    );
+
+    const toAway = `sent while Firefox was away ${Date.now()}`;
+    const fromAway = `sent from Firefox in the dark ${Date.now()}`;
+    const restore = await cutOff(firefoxPage);
+    await sendChat(chromium, toAway);
+    await sendChat(firefox, fromAway);
+    await new Promise((resolve) => setTimeout(resolve, OFFLINE_MS));
+    await restore();
+
+    // As recovery.test.ts: the call counts as back when it still is a while on.
+    await Promise.all([chromium, firefox].map(expectVideoFlowing));
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await Promise.all([chromium, firefox].map(expectVideoFlowing));
+    await expectDirect(chromium, [firefoxId!]);
+    await expectDirect(firefox, [chromiumId!]);
+    for (const [page, text] of [
+      [firefox, toAway],
+      [chromium, fromAway]
+    ] as const) {
+      await expect.poll(() => chatCount(page, text), { timeout: RECOVERY_TIMEOUT_MS }).toBe(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, STILL_QUIET_MS));
+    expect(await chatCount(firefox, toAway)).toBe(1);
+    expect(await chatCount(chromium, fromAway)).toBe(1);
+    expect(
+      await firefox.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage)
+    ).toBe(true);
+    for (const page of [chromium, firefox]) {
+      expect(await alertTexts(page)).toEqual([]);
+    }
   });
 });

@@ -13,7 +13,7 @@
 import { appendFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { trackPeerConnections } from '../../scripts/chromium.ts';
-import { cutOff } from './network-cut.ts';
+import { cutOff, type CuttablePage } from './network-cut.ts';
 import { RELAY_READY_TIMEOUT_MS } from './timeouts.ts';
 
 export { expect };
@@ -32,7 +32,7 @@ export interface OpenAppOptions {
 export type OpenApp = (options?: OpenAppOptions) => Promise<Page>;
 
 /** Cuts a page's context off the network (network-cut.ts); resolves with the way back. */
-export type CutOff = (page: Page) => Promise<() => Promise<void>>;
+export type CutOff = (page: CuttablePage) => Promise<() => Promise<void>>;
 
 export const test = base.extend<{ openApp: OpenApp; cutOff: CutOff; closeContexts: void }>({
   // Every context a test opened, by openApp or by browser.newContext (a test that needs a

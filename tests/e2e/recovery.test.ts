@@ -5,12 +5,13 @@
  * from the others' lists within 10 s.
  */
 import type { Page } from '@playwright/test';
+import { expectVideoFlowing as expectFlowing, sendChat as sendChatFrom } from './engine-helpers.ts';
+import { chromiumPage } from '../../scripts/engines.ts';
 import { expect, test, type CutOff } from './fixtures.ts';
 import {
   comparePeerIds,
   expectDirectWith,
   expectNoAlerts,
-  inbound,
   joinFullMesh,
   listed,
   uniquePassphrase
@@ -18,7 +19,6 @@ import {
 import {
   LEFT_TIMEOUT_MS,
   OFFLINE_MS,
-  RECOVERY_SAMPLE_MS,
   RECOVERY_TEST_TIMEOUT_MS,
   RECOVERY_TIMEOUT_MS,
   SETTLE_MS,
@@ -30,24 +30,9 @@ interface Participant {
   readonly id: string;
 }
 
-/** Whether the page decodes new video frames over the next RECOVERY_SAMPLE_MS. */
-async function videoRising(page: Page): Promise<boolean> {
-  const before = await inbound(page);
-  await page.waitForTimeout(RECOVERY_SAMPLE_MS);
-  return (await inbound(page)).framesDecoded > before.framesDecoded;
-}
-
-async function expectVideoFlowing(page: Page): Promise<void> {
-  await expect
-    .poll(() => videoRising(page), { timeout: RECOVERY_TIMEOUT_MS, intervals: [250] })
-    .toBe(true);
-}
-
-async function sendChat(page: Page, text: string): Promise<void> {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-  await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('');
-}
+/** The engine-neutral helpers' face of a Chromium page. */
+const expectVideoFlowing = (page: Page) => expectFlowing(chromiumPage(page));
+const sendChat = (page: Page, text: string) => sendChatFrom(chromiumPage(page), text);
 
 /** Records every data-state the page's participant entries take, in order. */
 function recordStates(page: Page): Promise<void> {

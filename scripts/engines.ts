@@ -3,7 +3,7 @@
  * (Playwright) and a Firefox page (puppeteer-core over WebDriver BiDi) with the same helpers.
  * Elements are found as users and assistive technology find them: by role and accessible name
  * (UI-CONTRACT.md), or by the contract's data-testid attributes inside the page. Waiting is the
- * caller's: `expect.poll` on what these read.
+ * caller's: `expect.poll` on what these read. Used by the e2e tests and the benchmarks.
  */
 import type { Page as PlaywrightPage } from '@playwright/test';
 import type { Page as PuppeteerPage } from 'puppeteer-core';
@@ -23,6 +23,12 @@ export interface EnginePage {
   fill(role: Role, name: string, value: string): Promise<void>;
   /** An attribute of the element with this role and exact name; undefined while there is none. */
   attribute(role: Role, name: string, attribute: string): Promise<string | null | undefined>;
+  /** The current value of the form field with this role and exact accessible name. */
+  value(role: Role, name: string): Promise<string>;
+  /** Moves the keyboard focus to the element with this role and exact accessible name. */
+  focus(role: Role, name: string): Promise<void>;
+  /** Presses (`down`) or releases (`up`) a key, as a person at the keyboard (a trusted event). */
+  key(action: 'down' | 'up', key: 'Enter'): Promise<void>;
   /** Whether an element with this role and exact name is shown. */
   isVisible(role: Role, name: string): Promise<boolean>;
   url(): string;
@@ -40,6 +46,9 @@ export function chromiumPage(page: PlaywrightPage): EnginePage {
       const element = byRole(role, name);
       return (await element.count()) === 0 ? undefined : element.getAttribute(attribute);
     },
+    value: (role, name) => byRole(role, name).inputValue(),
+    focus: (role, name) => byRole(role, name).focus(),
+    key: (action, key) => page.keyboard[action](key),
     isVisible: (role, name) => byRole(role, name).isVisible(),
     url: () => page.url()
   };
@@ -68,6 +77,18 @@ export function firefoxPage(page: PuppeteerPage): EnginePage {
         await element.dispose();
       }
     },
+    value: (role, name) =>
+      page
+        .locator(ariaSelector(role, name))
+        .map((field) => (field as HTMLInputElement | HTMLTextAreaElement).value)
+        .wait(),
+    focus: async (role, name) => {
+      await page
+        .locator(ariaSelector(role, name))
+        .map((element) => (element as HTMLElement).focus())
+        .wait();
+    },
+    key: (action, key) => page.keyboard[action](key),
     isVisible: async (role, name) => {
       const element = await page.$(ariaSelector(role, name));
       if (element === null) {
