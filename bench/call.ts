@@ -1,6 +1,6 @@
 // `npm run bench:call`: the media of a real call, for 2 and then 4 participants, on the local
 // network in Chromium with its fake camera and microphone. Each participant is a browser context
-// of its own (all in one Chromium), joins with the same fresh passphrase and turns its camera on
+// of its own (all in one Chromium, or with BENCH_BROWSERS in Chromium and Firefox), joins with the same fresh passphrase and turns its camera on
 // (the microphone is on by default). Once the full mesh is up and every remote video decodes,
 // and after a short warm-up, the bench watches the call for BENCH_SECONDS (60) and reads, from
 // getStats of the media RTCPeerConnections (found with an init script, as the e2e tests do):
@@ -14,13 +14,27 @@
 //
 //   BENCH_SECONDS=5 npm run bench:call        a smoke run
 //   BENCH_SIZES=2 npm run bench:call          one call size only
-//   BENCH_CAMERA_FPS=30 npm run bench:call    the fake camera at 30 fps instead of its default
+//   BENCH_CAMERA_FPS=30 npm run bench:call    Chromium's fake camera at 30 fps instead of its default
+//   BENCH_BROWSERS=chromium,firefox npm run bench:call
+//                                             every second participant in Firefox (bench/browsers.ts);
+//                                             CPU and memory are then the two browsers' together
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { buildIfNeeded, startLocalStack } from '../scripts/local-stack.ts';
-import { CHROMIUM_ARGS, chromiumPath, trackPeerConnections } from '../scripts/chromium.ts';
+import { CHROMIUM_ARGS, trackPeerConnections } from '../scripts/chromium.ts';
+import type { EnginePage } from '../scripts/engines.ts';
+import {
+  benchEngines,
+  browsersShown,
+  engineOf,
+  launchBrowsers,
+  waitUntil,
+  type BenchPage,
+  type Browsers,
+  type Engine
+} from './browsers.ts';
 import {
   CLOCK_TICKS,
   descendants,
@@ -40,6 +54,7 @@ const CAMERA_FPS = process.env.BENCH_CAMERA_FPS;
 /** Join → full mesh takes seconds on loopback; this leaves room for a loaded 2-core machine. */
 const MESH_TIMEOUT_MS = 90_000;
 const MEDIA_TIMEOUT_MS = 45_000;
+const ENGINES = benchEngines();
 
 /** Terminal colour codes (ESC [ … m), as Playwright puts in its errors. */
 const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
@@ -215,72 +230,56 @@ async function pageSnapshot(): Promise<Snapshot> {
 
 interface Participant {
   readonly label: string;
-  readonly page: Page;
-  readonly cdp: CDPSession;
-  readonly errors: string[];
+  readonly engine: Engine;
+  readonly page: BenchPage;
   peerId: string;
 }
 
-async function openParticipant(browser: Browser, url: string, label: string) {
-  const context = await browser.newContext();
-  await context.addInitScript(trackPeerConnections);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') {
-      errors.push(`console: ${message.text()}`);
-    }
-  });
-  await page.goto(url);
+async function openParticipant(browsers: Browsers, engine: Engine, url: string, label: string) {
+  const page = await browsers.open(engine, url, { initScripts: [trackPeerConnections] });
   // The start page warms a node while the user types; Join then hands it to the call.
-  const ready = page.getByTestId('relay-status').and(page.locator('[data-ready="true"]'));
-  await ready.waitFor({ timeout: MESH_TIMEOUT_MS }).catch(async (err: unknown) => {
-    const phase = await page
-      .getByTestId('network-status')
-      .getAttribute('data-phase', { timeout: 1_000 })
-      .catch(() => 'unknown');
+  const status = (name: string, attribute: string) =>
+    page.app.evaluate(
+      ([n, a]) => document.querySelector(`[data-testid="${n}"]`)?.getAttribute(a ?? '') ?? null,
+      [name, attribute]
+    );
+  await waitUntil(
+    () => `${label}'s start page reachable through a relay`,
+    MESH_TIMEOUT_MS,
+    async () => (await status('relay-status', 'data-ready')) === 'true'
+  ).catch(async (err: unknown) => {
+    const phase = await status('network-status', 'data-phase').catch(() => 'unknown');
+    const errors = page.errors;
     throw new Error(
       `${label}'s start page never reachable through a relay (network ${phase}; ` +
         `${errors.length} page errors: ${errors.slice(0, 2).join(' | ') || 'none'})`,
       { cause: err }
     );
   });
-  const cdp = await context.newCDPSession(page);
-  const participant: Participant = { label, page, cdp, errors, peerId: '' };
+  const participant: Participant = { label, engine, page, peerId: '' };
   return participant;
-}
-
-async function waitUntil(
-  what: string | (() => string),
-  timeoutMs: number,
-  ok: () => Promise<boolean>
-) {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await ok())) {
-    if (performance.now() > deadline) {
-      const described = typeof what === 'string' ? what : what();
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}`);
-    }
-    await sleep(250);
-  }
 }
 
 /** Everyone joins with one passphrase; resolves once each lists all the others as `direct`. */
 async function joinFullMesh(participants: readonly Participant[], passphrase: string) {
   await Promise.all(
-    participants.map(async ({ page }) => {
-      await page
-        .getByRole('textbox', { name: 'Passphrase', exact: true })
-        .fill(passphrase, { timeout: MESH_TIMEOUT_MS });
-      await page.getByRole('button', { name: 'Join call' }).click({ timeout: MESH_TIMEOUT_MS });
-      await page.waitForURL(/\/call$/, { timeout: MESH_TIMEOUT_MS });
+    participants.map(async ({ page: { app }, label }) => {
+      await app.fill('textbox', 'Passphrase', passphrase);
+      await app.click('button', 'Join call');
+      await waitUntil(`${label} on the call page`, MESH_TIMEOUT_MS, async () =>
+        /\/call$/.test(app.url())
+      );
     })
   );
   for (const participant of participants) {
-    const self = participant.page.locator('[data-testid="self"][data-peer^="12D3Koo"]');
-    await self.waitFor({ timeout: MESH_TIMEOUT_MS });
-    participant.peerId = (await self.getAttribute('data-peer')) ?? '';
+    const ownId = () =>
+      participant.page.app.evaluate(
+        () => document.querySelector('[data-testid="self"]')?.getAttribute('data-peer') ?? ''
+      );
+    await waitUntil(`${participant.label}'s own peer ID`, MESH_TIMEOUT_MS, async () =>
+      (await ownId()).startsWith('12D3Koo')
+    );
+    participant.peerId = await ownId();
   }
   await Promise.all(
     participants.map((participant) => {
@@ -293,15 +292,12 @@ async function joinFullMesh(participants: readonly Participant[], passphrase: st
         () => `${participant.label} in a full mesh (last seen: ${seen})`,
         MESH_TIMEOUT_MS,
         async () => {
-          const listed = await participant.page
-            .getByTestId('participant')
-            .evaluateAll((items) =>
-              items.map((item) => [
-                (item as HTMLElement).dataset.peer ?? '',
-                (item as HTMLElement).dataset.state ?? ''
-              ])
-            );
-          const step = await participant.page.getByTestId('call-step').getAttribute('data-step');
+          const { listed, step } = await participant.page.app.evaluate(() => ({
+            listed: [...document.querySelectorAll<HTMLElement>('[data-testid="participant"]')].map(
+              (item) => [item.dataset.peer ?? '', item.dataset.state ?? '']
+            ),
+            step: document.querySelector('[data-testid="call-step"]')?.getAttribute('data-step')
+          }));
           seen = `step ${step}, others ${listed.map(([, state]) => state).join(' ') || 'none'}`;
           const direct = listed.filter(([, state]) => state === 'direct').map(([peer]) => peer);
           return step === 'connected' && JSON.stringify(direct.sort()) === JSON.stringify(others);
@@ -311,14 +307,12 @@ async function joinFullMesh(participants: readonly Participant[], passphrase: st
   );
 }
 
-async function cameraOn(page: Page) {
-  const camera = page.getByRole('button', { name: 'Camera', exact: true });
-  if ((await camera.getAttribute('aria-pressed')) !== 'true') {
-    await camera.click({ timeout: MEDIA_TIMEOUT_MS });
+async function cameraOn(app: EnginePage) {
+  const pressed = () => app.attribute('button', 'Camera', 'aria-pressed');
+  if ((await pressed()) !== 'true') {
+    await app.click('button', 'Camera');
   }
-  await waitUntil('the camera on', MEDIA_TIMEOUT_MS, async () => {
-    return (await camera.getAttribute('aria-pressed')) === 'true';
-  });
+  await waitUntil('the camera on', MEDIA_TIMEOUT_MS, async () => (await pressed()) === 'true');
 }
 
 /** Every remote video of every page decodes: frames rise on each inbound stream. */
@@ -331,9 +325,9 @@ async function waitForVideo(participants: readonly Participant[]) {
         () => `${label} decoding ${expected} remote videos (last seen: ${seen})`,
         MEDIA_TIMEOUT_MS,
         async () => {
-          const before = await page.evaluate(pageSnapshot);
+          const before = await page.app.evaluate(pageSnapshot);
           await sleep(500);
-          const after = await page.evaluate(pageSnapshot);
+          const after = await page.app.evaluate(pageSnapshot);
           const rising = after.inVideo.filter((stream) => {
             const old = before.inVideo.find((s) => s.key === stream.key);
             return (
@@ -555,7 +549,10 @@ async function rendererPids(
 ): Promise<Map<string, number>> {
   const frameOf = new Map<string, string>();
   for (const participant of participants) {
-    const tree = (await participant.cdp.send('Page.getFrameTree')) as {
+    if (participant.page.cdp === null) {
+      continue;
+    }
+    const tree = (await participant.page.cdp.send('Page.getFrameTree')) as {
       frameTree: { frame: { id: string } };
     };
     frameOf.set(participant.label, tree.frameTree.frame.id);
@@ -565,7 +562,7 @@ async function rendererPids(
   try {
     await browser.startTracing(undefined, { categories: ['devtools.timeline'] });
     for (const { page } of participants) {
-      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+      await page.app.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
     }
     await sleep(200);
     const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as {
@@ -601,13 +598,15 @@ async function measureCall(url: string, size: number) {
     const flag = '--use-fake-device-for-media-stream';
     args[args.indexOf(flag)] = `${flag}=fps=${Number(CAMERA_FPS)}`;
   }
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args });
+  const engines = Array.from({ length: size }, (_, i) => engineOf(ENGINES, i));
+  const browsers = await launchBrowsers(engines, args);
   try {
-    const labels = Array.from({ length: size }, (_, i) => `p${i + 1}`);
-    const participants = await Promise.all(labels.map((l) => openParticipant(browser, url, l)));
+    const participants = await Promise.all(
+      engines.map((engine, i) => openParticipant(browsers, engine, url, `p${i + 1}`))
+    );
     await joinFullMesh(participants, `bench call ${size} ${crypto.randomUUID()}`);
     for (const { page } of participants) {
-      await cameraOn(page);
+      await cameraOn(page.app);
     }
     await waitForVideo(participants);
     console.error(`${size} people: mesh up and video flowing; warm-up ${WARMUP_SECONDS} s`);
@@ -618,7 +617,9 @@ async function measureCall(url: string, size: number) {
     const snapshotMs: number[] = [];
     const snapshotAll = async () => {
       const started = performance.now();
-      const all = await Promise.all(participants.map(({ page }) => page.evaluate(pageSnapshot)));
+      const all = await Promise.all(
+        participants.map(({ page }) => page.app.evaluate(pageSnapshot))
+      );
       snapshotMs.push(Math.round(performance.now() - started));
       return all;
     };
@@ -675,7 +676,10 @@ async function measureCall(url: string, size: number) {
 
     // Memory, after the window.
     const renderers = [...procsAfter.values()].filter((proc) => proc.type === 'renderer');
-    const pids = await rendererPids(browser, participants, new Set(renderers.map((r) => r.pid)));
+    const pids =
+      browsers.chromium === null
+        ? new Map<string, number>()
+        : await rendererPids(browsers.chromium, participants, new Set(renderers.map((r) => r.pid)));
     const rendererMemory = renderers.map((proc) => ({
       pid: proc.pid,
       // null: no page of ours runs there (Chromium's spare or initial renderers, its own UI).
@@ -699,35 +703,35 @@ async function measureCall(url: string, size: number) {
     for (const [i, participant] of participants.entries()) {
       const own = series.map((snapshot) => snapshot[i]!);
       const others = participants.filter((other) => other !== participant);
-      const heap = (await participant.cdp.send('Runtime.getHeapUsage')) as {
-        usedSize: number;
-        totalSize: number;
-      };
+      // Firefox has no DevTools protocol here: its pages' heaps are not read.
+      const heap = (await participant.page.cdp?.send('Runtime.getHeapUsage')) as
+        { usedSize: number; totalSize: number } | undefined;
       const renderer = rendererMemory.find((r) => r.tab === participant.label);
       const inbound = streamResults(others, own);
       perParticipant.push({
         label: participant.label,
+        engine: participant.engine,
         peerId: participant.peerId,
         capture: own.at(-1)!.capture,
         meanDecodedFps: round1(inbound.reduce((sum, s) => sum + s.decodedFps, 0) / inbound.length),
         inbound,
         audio: audioResults(others, own),
         outbound: senderResults(others, own),
-        jsHeapUsedMB: round1(heap.usedSize / 1e6),
-        jsHeapTotalMB: round1(heap.totalSize / 1e6),
+        jsHeapUsedMB: heap === undefined ? null : round1(heap.usedSize / 1e6),
+        jsHeapTotalMB: heap === undefined ? null : round1(heap.totalSize / 1e6),
         rendererPid: renderer?.pid ?? null,
         rendererRssMB: renderer?.rssMB ?? null,
         rendererPssMB: renderer?.pssMB ?? null,
         rendererCpuPctOfOneCore:
           renderer === undefined ? null : round1((100 * renderer.cpuSecondsInWindow) / wallSeconds),
-        pageErrors: participant.errors.length,
-        firstPageErrors: participant.errors.slice(0, 5),
+        pageErrors: participant.page.errors.length,
+        firstPageErrors: participant.page.errors.slice(0, 5),
         samples: own
       });
     }
-    return { participants: size, perParticipant, cpu, memory };
+    return { participants: size, browsers: browsers.versions, perParticipant, cpu, memory };
   } finally {
-    await browser.close();
+    await browsers.close();
   }
 }
 
@@ -753,6 +757,7 @@ function summarize(call: CallResult) {
   const lowest = streams
     .filter((s) => s.minWidth > 0)
     .sort((a, b) => a.minWidth * a.minHeight - b.minWidth * b.minHeight)[0];
+  const heaps = people.map((p) => p.jsHeapUsedMB).filter((x): x is number => x !== null);
   const rendererRss = people.map((p) => p.rendererRssMB).filter((x): x is number => x !== null);
   const rendererCpu = people
     .map((p) => p.rendererCpuPctOfOneCore)
@@ -791,9 +796,10 @@ function summarize(call: CallResult) {
       qualityLimitationReasons: limits
     },
     capture: people.find((p) => p.capture !== null)?.capture ?? null,
+    // Chromium's tabs only (a Firefox tab's heap is not read).
     jsHeapUsedMB: {
-      median: round1(median(people.map((p) => p.jsHeapUsedMB))),
-      max: Math.max(...people.map((p) => p.jsHeapUsedMB))
+      median: round1(median(heaps)),
+      max: Math.max(...heaps)
     },
     rendererRssMB:
       rendererRss.length === people.length
@@ -821,7 +827,7 @@ type Summary = ReturnType<typeof summarize>;
 
 function markdown(result: {
   date: string;
-  machine: { cpus: number; cpuModel: string; chromium: string };
+  machine: { cpus: number; cpuModel: string; browsers: string };
   params: { seconds: number; warmupSeconds: number; cameraFps: string };
   calls: (CallResult & { summary: Summary })[];
   failed: { participants: number; error: string }[];
@@ -889,8 +895,8 @@ function markdown(result: {
   return [
     '### Call media: 2 and 4 participants',
     '',
-    `Each participant is a browser context with the fake camera and microphone, all in one ` +
-      `headless ${result.machine.chromium} on ${result.machine.cpus} cores ` +
+    `Each participant is a browser context with the fake camera and microphone, in headless ` +
+      `${result.machine.browsers} on ${result.machine.cpus} cores ` +
       `(${result.machine.cpuModel}), joined on the local network in a full mesh; after a ` +
       `${result.params.warmupSeconds} s warm-up, ${result.params.seconds} s of getStats on the ` +
       `media connections, CPU time from /proc, memory at the end (${result.date}).`,
@@ -916,14 +922,6 @@ function markdown(result: {
 }
 
 buildIfNeeded(console.error);
-const chromiumVersion = await (async () => {
-  const probe = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] });
-  try {
-    return `Chromium ${probe.version()}`;
-  } finally {
-    await probe.close();
-  }
-})();
 const calls: (CallResult & { summary: Summary })[] = [];
 /** A size that could not be measured: said in the results, and the exit code, not hidden. */
 const failed: { participants: number; error: string }[] = [];
@@ -955,10 +953,11 @@ const result = {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
-    chromium: chromiumVersion
+    browsers: browsersShown(calls.map((call) => call.browsers))
   },
   params: {
     sizes: SIZES,
+    engines: `${ENGINES.join(', ')}, dealt out to the participants in turn`,
     seconds: SECONDS,
     warmupSeconds: WARMUP_SECONDS,
     sampleSeconds: SAMPLE_SECONDS,

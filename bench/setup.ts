@@ -3,12 +3,13 @@
 // strategy with a local WebSocket tracker), in one run on the same loopback and Chromium.
 //
 // Each round runs the three systems one after the other, in an order that rotates from round to
-// round, each with two fresh browser contexts (fresh ids, room, passphrase). In every system the
+// round, each with two fresh browser contexts (fresh ids, room, passphrase), in Chromium or, with
+// BENCH_BROWSERS, one page in each engine. In every system the
 // camera is opened before t0, as a pre-join preview, and both pages press Join at the same
 // instant (trusted key presses sent to both pages at once; their skew is reported). The figure of a round is the later of the
 // two pages' first presented remote video frame (HTMLVideoElement.requestVideoFrameCallback,
-// the frame's presentationTime) minus the earlier of the two clicks. Both pages live in one
-// browser, so performance.timeOrigin + a page's timestamp is a clock they share.
+// the frame's presentationTime) minus the earlier of the two clicks. performance.timeOrigin + a
+// page's timestamp is the machine's clock, which pages share even in two browsers.
 //
 // - Samen: the built app and a local swarm (scripts/local-stack.ts). On the start page the
 //   Camera toggle opens the camera, the warm node connects (as in bench/connect.ts), then both
@@ -25,6 +26,8 @@
 // Prints JSON, writes bench/results/setup.json and bench/results/setup.md.
 //
 //   BENCH_ROUNDS=2 npm run bench:setup      a smoke run (default 10 rounds)
+//   BENCH_BROWSERS=chromium,firefox npm run bench:setup
+//                                           the second page of every call in Firefox (bench/browsers.ts)
 import {
   cpSync,
   existsSync,
@@ -38,14 +41,23 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from '@playwright/test';
 import { Server as TrackerServer } from 'bittorrent-tracker';
 import { PeerServer } from 'peer';
 import sirv from 'sirv';
 import { build } from 'vite';
 import { BUILD_DIR, buildIfNeeded, HOST, startLocalStack } from '../scripts/local-stack.ts';
-import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import { CHROMIUM_ARGS } from '../scripts/chromium.ts';
+import type { Role } from '../scripts/engines.ts';
 import { CALL_MARKS, JOIN_MARK } from '../src/p2p/constants.ts';
+import {
+  benchEngines,
+  browsersShown,
+  engineOf,
+  launchBrowsers,
+  waitUntil,
+  type BenchPage,
+  type Browsers
+} from './browsers.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 /** Join → first frame takes about a second on loopback; this leaves room for a loaded machine. */
@@ -53,6 +65,10 @@ const TIMEOUT_MS = 60_000;
 /** Samen's targets from issue 5, shown beside the figures, not asserted. */
 const TARGETS = { samenMedianMs: 1000, samenWithoutKdfOverTrystero: 1.5 };
 const BASELINES_DIR = 'bench/baselines';
+/** The two pages' engines: both Chromium unless BENCH_BROWSERS says otherwise. */
+const ENGINES = [0, 1].map((i) => engineOf(benchEngines(), i));
+/** How often a wait asks the page again. */
+const POLL_MS = 100;
 
 const SYSTEMS = ['samen', 'peerjs', 'trystero'] as const;
 type SystemName = (typeof SYSTEMS)[number];
@@ -168,96 +184,102 @@ interface System {
    * page is added to `pages` as soon as it exists, so that it is closed (and looked at) whatever
    * happens next.
    */
-  open(browser: Browser, round: number, pages: Page[]): Promise<[Page, Page]>;
+  open(browsers: Browsers, round: number, pages: BenchPage[]): Promise<[BenchPage, BenchPage]>;
   /** Presses Join on both pages at the same instant. */
-  join(pages: [Page, Page], round: number): Promise<void>;
+  join(pages: [BenchPage, BenchPage], round: number): Promise<void>;
 }
 
 /**
  * Presses both buttons at once from the keyboard (a trusted key press: the pages get a user
- * activation, as from a person). Locator.click runs its actionability checks page by page, and on
- * a loaded machine its two clicks landed up to half a second apart; a mouse click at a measured
- * point missed when the page's layout moved in between. Here the checks and the focus come
- * first, then Enter goes down on both pages (which activates a focused button), then up.
+ * activation, as from a person). A click runs its actionability checks page by page, and on a
+ * loaded machine two clicks landed up to half a second apart; a mouse click at a measured point
+ * missed when the page's layout moved in between. Here the focus comes first, then Enter goes
+ * down on both pages (which activates a focused button), then up.
  */
-async function pressTogether(buttons: readonly Locator[]): Promise<void> {
-  await Promise.all(
-    buttons.map(async (button) => {
-      await button.click({ trial: true, timeout: TIMEOUT_MS });
-      await button.focus({ timeout: TIMEOUT_MS });
-    })
-  );
-  await Promise.all(buttons.map((button) => button.page().keyboard.down('Enter')));
-  await Promise.all(buttons.map((button) => button.page().keyboard.up('Enter')));
+async function pressTogether(pages: readonly BenchPage[], role: Role, name: string): Promise<void> {
+  await Promise.all(pages.map(({ app }) => app.focus(role, name)));
+  await Promise.all(pages.map(({ app }) => app.key('down', 'Enter')));
+  await Promise.all(pages.map(({ app }) => app.key('up', 'Enter')));
 }
 
-async function newPage(browser: Browser, url: string, pages: Page[]): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  pages.push(page);
-  page.on('pageerror', (err) => console.error(`[page] ${err.message}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) {
-      console.error(`[page] ${response.status()} ${response.url()}`);
-    }
+/** Waits until `fn` returns true in the page. */
+function waitInPage<A>(
+  page: BenchPage,
+  what: string,
+  fn: (arg: A) => boolean,
+  arg?: A,
+  timeoutMs = TIMEOUT_MS
+): Promise<void> {
+  return waitUntil(what, timeoutMs, () => page.app.evaluate(fn, arg), POLL_MS);
+}
+
+async function newPage(
+  browsers: Browsers,
+  i: number,
+  url: string,
+  pages: BenchPage[]
+): Promise<BenchPage> {
+  const page = await browsers.open(ENGINES[i]!, url, {
+    initScripts: [watchRemoteVideo],
+    timeoutMs: TIMEOUT_MS
   });
-  await page.addInitScript(watchRemoteVideo);
-  await page.goto(url, { timeout: TIMEOUT_MS });
+  pages.push(page);
   return page;
 }
 
 function samen(url: string): System {
-  const openOne = async (browser: Browser, pages: Page[]) => {
-    const page = await newPage(browser, url, pages);
+  const openOne = async (browsers: Browsers, i: number, pages: BenchPage[]) => {
+    const page = await newPage(browsers, i, url, pages);
     // The pre-join preview: the camera opens before Join.
-    await page.getByRole('button', { name: 'Camera', exact: true }).click();
-    await page.waitForFunction(cameraLive, undefined, { timeout: TIMEOUT_MS, polling: 100 });
+    await page.app.click('button', 'Camera');
+    await waitInPage(page, 'the camera preview', cameraLive);
     // The start page's warm node has reached the network (as in bench/connect.ts).
-    await page
-      .getByTestId('network-status')
-      .and(page.locator('[data-phase="connected"]'))
-      .waitFor({ timeout: TIMEOUT_MS });
-    await page
-      .getByTestId('relay-status')
-      .and(page.locator('[data-ready="true"]'))
-      .waitFor({ timeout: TIMEOUT_MS });
+    await waitInPage(
+      page,
+      'the network',
+      () =>
+        document.querySelector('[data-testid="network-status"]')?.getAttribute('data-phase') ===
+          'connected' &&
+        document.querySelector('[data-testid="relay-status"]')?.getAttribute('data-ready') ===
+          'true'
+    );
     return page;
   };
   return {
-    open: async (browser, _round, pages) =>
-      Promise.all([openOne(browser, pages), openOne(browser, pages)]),
+    open: async (browsers, _round, pages) =>
+      Promise.all([openOne(browsers, 0, pages), openOne(browsers, 1, pages)]),
     join: async (pages, round) => {
       const passphrase = `bench setup ${round} ${crypto.randomUUID()}`;
-      for (const page of pages) {
-        await page.getByLabel('Passphrase').fill(passphrase);
+      for (const { app } of pages) {
+        await app.fill('textbox', 'Passphrase', passphrase);
       }
-      await pressTogether(pages.map((page) => page.getByRole('button', { name: 'Join call' })));
+      await pressTogether(pages, 'button', 'Join call');
     }
   };
 }
 
 function baseline(urls: (round: number) => [string, string]): System {
-  const openOne = async (browser: Browser, url: string, pages: Page[]) => {
-    const page = await newPage(browser, url, pages);
-    await page.waitForFunction(
-      () => document.body.dataset.ready === 'true' || document.body.dataset.error !== undefined,
-      undefined,
-      { timeout: TIMEOUT_MS, polling: 100 }
+  const openOne = async (browsers: Browsers, i: number, url: string, pages: BenchPage[]) => {
+    const page = await newPage(browsers, i, url, pages);
+    await waitInPage(
+      page,
+      'the page ready',
+      () => document.body.dataset.ready === 'true' || document.body.dataset.error !== undefined
     );
-    const error = await page.evaluate(() => document.body.dataset.error);
+    const error = await page.app.evaluate(() => document.body.dataset.error);
     if (error !== undefined) {
       throw new Error(error);
     }
-    await page.waitForFunction(cameraLive, undefined, { timeout: TIMEOUT_MS, polling: 100 });
+    await waitInPage(page, 'the camera preview', cameraLive);
     return page;
   };
   return {
-    open: async (browser, round, pages) => {
+    open: async (browsers, round, pages) => {
       const [a, b] = urls(round);
-      return Promise.all([openOne(browser, a, pages), openOne(browser, b, pages)]);
+      return Promise.all([openOne(browsers, 0, a, pages), openOne(browsers, 1, b, pages)]);
     },
     join: async (pages) => {
-      await pressTogether(pages.map((page) => page.locator('#join')));
+      await pressTogether(pages, 'button', 'Join');
     }
   };
 }
@@ -302,45 +324,47 @@ interface Sample {
   retries?: number;
 }
 
-type Outcome = Sample | { error: string; reached: unknown };
+type Outcome = Sample | { error: string; reached: unknown; pageErrors: string[][] };
 
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 
 async function measure(
   name: SystemName,
   system: System,
-  browser: Browser,
+  browsers: Browsers,
   round: number
 ): Promise<Outcome> {
-  const pages: Page[] = [];
+  const pages: BenchPage[] = [];
   let step = 'opening the pages';
   try {
-    const opened = await system.open(browser, round, pages);
+    const opened = await system.open(browsers, round, pages);
     step = 'joining';
     await system.join(opened, round);
     step = 'checking that both pages joined';
     await Promise.all(
       opened.map((page) =>
-        page.waitForFunction(
+        waitInPage(
+          page,
+          'the join mark',
           (mark) => performance.getEntriesByName(mark, 'mark').length > 0,
           JOIN_MARKS[name],
-          { timeout: 10_000, polling: 100 }
+          10_000
         )
       )
     );
     step = 'waiting for the first frames';
     await Promise.all(
       opened.map((page) =>
-        page.waitForFunction(
+        waitInPage(
+          page,
+          'the first frame',
           () =>
             (window as unknown as { __benchFirstFrame?: number }).__benchFirstFrame !== undefined ||
-            document.body.dataset.error !== undefined,
-          undefined,
-          { timeout: TIMEOUT_MS, polling: 100 }
+            document.body.dataset.error !== undefined
         )
       )
     );
-    const times = await Promise.all(opened.map((page) => page.evaluate(readPage)));
+    const times = await Promise.all(opened.map((page) => page.app.evaluate(readPage)));
     const failed = times.find((t) => t.error !== null);
     if (failed !== undefined) {
       throw new Error(failed.error ?? '');
@@ -378,7 +402,7 @@ async function measure(
       sample.retries = (
         await Promise.all(
           opened.map((page) =>
-            page.evaluate(() => performance.getEntriesByName('bench:retry').length)
+            page.app.evaluate(() => performance.getEntriesByName('bench:retry').length)
           )
         )
       ).reduce((x, y) => x + y, 0);
@@ -389,7 +413,7 @@ async function measure(
     // Where each page got to, so that a failed round says which milestone was missed.
     const reached = await Promise.all(
       pages.map((page) =>
-        page
+        page.app
           .evaluate(() => ({
             url: location.href,
             buttons: [...document.querySelectorAll('button')].map((b) => b.textContent?.trim()),
@@ -402,9 +426,13 @@ async function measure(
           .catch(() => null)
       )
     );
-    return { error: `${step}: ${message}`, reached };
+    return {
+      error: `${step}: ${message}`,
+      reached,
+      pageErrors: pages.map((page) => page.errors.slice(0, 3))
+    };
   } finally {
-    await Promise.all(pages.map((page) => page.context().close()));
+    await Promise.all(pages.map((page) => page.close()));
   }
 }
 
@@ -537,8 +565,8 @@ const endpoints: Endpoints = {
   trackerUrl: `ws://${HOST}:${portOf(tracker.ws?.address())}`
 };
 const all = systems(endpoints);
-const browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] });
-const chromiumVersion = browser.version();
+const browsers = await launchBrowsers(ENGINES, CHROMIUM_ARGS);
+const browsersText = browsersShown([browsers.versions]);
 
 interface Round {
   round: number;
@@ -550,19 +578,19 @@ try {
   // One unmeasured round of each first: Chromium's first WebRTC and WebAssembly start-up
   // belongs to none of them.
   for (const name of SYSTEMS) {
-    const outcome = await measure(name, all[name], browser, 0);
+    const outcome = await measure(name, all[name], browsers, 0);
     console.error(`warm-up ${name}: ${JSON.stringify(outcome)}`);
   }
   for (let round = 1; round <= ROUNDS; round++) {
     const entry: Round = { round, order: orderOf(round), outcomes: {} };
     for (const name of entry.order) {
-      entry.outcomes[name] = await measure(name, all[name], browser, round);
+      entry.outcomes[name] = await measure(name, all[name], browsers, round);
       console.error(`round ${round} ${name}: ${JSON.stringify(entry.outcomes[name])}`);
     }
     rounds.push(entry);
   }
 } finally {
-  await browser.close();
+  await browsers.close();
   await Promise.allSettled([
     stack.stop(),
     closeServer(pagesServer),
@@ -646,10 +674,11 @@ const result = {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
-    chromium: chromiumVersion
+    browsers: browsers.versions
   },
   params: {
     rounds: ROUNDS,
+    engines: ENGINES,
     warmupRounds: 1,
     order: 'round r runs samen, peerjs, trystero rotated by r',
     timeoutMs: TIMEOUT_MS,
@@ -684,12 +713,12 @@ const { ratios: r } = result.results;
 const markdown = [
   '### Call setup: Join → first remote frame, Samen against PeerJS and Trystero',
   '',
-  `Two fresh Chromium contexts per system and round, fake camera opened before Join (pre-join ` +
+  `Two fresh browser contexts per system and round (${ENGINES.join(' and ')}), fake camera opened before Join (pre-join ` +
     `preview), both press Join at the same instant; the time runs from the earlier click to the ` +
     `later of the two pages' first presented remote video frame (requestVideoFrameCallback), on ` +
     `loopback without STUN, ${ROUNDS} rounds with the three systems interleaved in a rotating ` +
     `order after one warm-up round each (${result.date.slice(0, 10)}, ${result.machine.cpus} ` +
-    `cores ${result.machine.cpuModel}, Chromium ${chromiumVersion}). Durations in ms.`,
+    `cores ${result.machine.cpuModel}, ${browsersText}). Durations in ms.`,
   '',
   '| System | Median | p90 | Rounds ok | Target |',
   '| --- | ---: | ---: | ---: | --- |',
