@@ -186,13 +186,15 @@ export class Rendezvous extends Emitter<RendezvousEvents> {
           if (provider.id.equals(node.peerId) || taken >= MAX_PROVIDERS_PER_LOOKUP) {
             continue;
           }
-          taken++;
           const addresses = dialableRelayAddresses(provider.id, provider.multiaddrs, (relay) =>
             node.isTrustedRelay(relay)
           );
+          // Only what we would dial counts against the cap: records through relays we never
+          // dial cost nothing, and must not crowd out a participant listed after them.
           if (addresses.length === 0) {
             continue;
           }
+          taken++;
           const found: FoundPeer = { id: provider.id, addresses };
           this.#found = true;
           onProgress?.(new CustomProgressEvent('samen:rendezvous:found', found));
