@@ -1,13 +1,16 @@
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import type { PeerId } from '@libp2p/interface';
+import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { WebSockets } from '@multiformats/multiaddr-matcher';
 import type { CID } from 'multiformats/cid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Call, type ParticipantSnapshot } from '../../src/p2p/call/index.ts';
+import { Call, type ChatEntry, type ParticipantSnapshot } from '../../src/p2p/call/index.ts';
+import { ADMIT_PROTOCOL, SESSION_PROTOCOL } from '../../src/p2p/constants.ts';
 import { currentHour, deriveRoomSecret, rendezvousCid } from '../../src/p2p/keys.ts';
 import { createCallNode, relayOf, type CallNode } from '../../src/p2p/node.ts';
+import { ADMIT_MAX_INBOUND_STREAMS } from '../../src/p2p/protocols/admit/index.ts';
+import { SESSION_MAX_STREAMS } from '../../src/p2p/protocols/session/index.ts';
 import {
   MAX_PROVIDERS_PER_LOOKUP,
   Rendezvous,
@@ -25,6 +28,9 @@ import { startLocalSwarm, type LocalSwarm } from '../support/swarm.ts';
 
 /** Planted provider records per room: far more than a lookup may take. */
 const PLANTED = 100;
+
+/** Streams a hostile peer opens, one after another, never closing one. */
+const FLOOD = 300;
 
 /** The part of kad-dht's server that keeps provider records (its `providers`, not exported). */
 interface ProviderStore {
@@ -59,6 +65,16 @@ async function plantProviders(
     }
   }
   return fakes;
+}
+
+/** The part of libp2p's registrar (@libp2p/interface-internal) read here. */
+interface Registrar {
+  getMiddleware(protocol: string): readonly unknown[];
+}
+
+/** A node's registrar (libp2p keeps its components to itself). */
+function registrarOf(node: CallNode): Registrar {
+  return (node.libp2p as unknown as { components: { registrar: Registrar } }).components.registrar;
 }
 
 function webSocketAddress(node: SamenNode | PlainNode): Multiaddr {
@@ -201,7 +217,7 @@ describe('hostile peers', () => {
           b: { [a.peerId!]: 'direct' },
           attackerSaw: []
         };
-        await expect.poll(outcome, { timeout: 30_000 }).toEqual(together);
+        await expect.poll(outcome, { timeout: 40_000 }).toEqual(together);
         // Both go on looking up meanwhile, each lookup as full of the planted records.
         await new Promise((resolve) => setTimeout(resolve, 2_000));
         expect(outcome()).toEqual(together);
@@ -212,6 +228,141 @@ describe('hostile peers', () => {
       } finally {
         await attacker.stop();
       }
+    });
+  });
+
+  describe('a peer that opens streams without end', () => {
+    type Chatty = Call & { chat: ChatEntry[] };
+
+    async function chatty(passphrase: string): Promise<Chatty> {
+      const call = Object.assign(
+        new Call({ passphrase, network: swarm.profile, node: await callNode() }),
+        { chat: [] as ChatEntry[] }
+      );
+      call.addEventListener('chat', (e) => call.chat.push(e.detail));
+      calls.push(call);
+      return call;
+    }
+
+    /** Starts `count` calls in one room and waits until each is directly connected to all. */
+    async function meshOf(count: number): Promise<Chatty[]> {
+      const passphrase = phrase();
+      // The nodes one after another, each connected before the next: on a busy machine, many
+      // at once (with argon2id running beside them) missed the bootstrap dial timeout.
+      const group: Chatty[] = [];
+      for (let i = 0; i < count; i++) group.push(await chatty(passphrase));
+      await Promise.all(group.map((call) => call.start()));
+      for (const call of group) {
+        const others = group.filter((c) => c !== call).map((c) => c.peerId!);
+        await expect
+          .poll(() => states(call), { timeout: 40_000 })
+          .toEqual(Object.fromEntries(others.map((id) => [id, 'direct'])));
+      }
+      return group;
+    }
+
+    /** The streams of `protocol` that `from` opened to `node`, still open, over all connections. */
+    function inbound(node: CallNode, from: PeerId, protocol: string): Stream[] {
+      return node.libp2p
+        .getConnections(from)
+        .flatMap((c) => c.streams)
+        .filter((s) => s.protocol === protocol && s.direction === 'inbound' && s.status === 'open');
+    }
+
+    /**
+     * Opens FLOOD streams of `protocol` from `flooder` on `connection` one after another and
+     * never closes or writes to any. Returns the streams that opened (the victim resets those
+     * past its limit soon after) and the most `victim` held open from the flooder at once.
+     */
+    async function flood(
+      flooder: CallNode,
+      connection: Connection,
+      protocol: string,
+      victim: CallNode
+    ): Promise<{ opened: Stream[]; peak: number }> {
+      const opened: Stream[] = [];
+      let peak = 0;
+      for (let i = 0; i < FLOOD; i++) {
+        try {
+          opened.push(
+            await connection.newStream(protocol, {
+              // Our own outbound limit is not the defence under test.
+              maxOutboundStreams: FLOOD * 2,
+              runOnLimitedConnection: true,
+              signal: AbortSignal.timeout(5_000)
+            })
+          );
+        } catch {
+          // Refused during negotiation: that is the defence too.
+        }
+        peak = Math.max(peak, inbound(victim, flooder.peerId, protocol).length);
+      }
+      return { opened, peak };
+    }
+
+    async function chatStillArrives(a: Chatty, b: Chatty): Promise<void> {
+      await a.sendChat('still here?');
+      await expect
+        .poll(() => b.chat.map((m) => m.text), { timeout: 10_000 })
+        .toEqual(['still here?']);
+      await b.sendChat('yes');
+      await expect
+        .poll(() => a.chat.map((m) => m.text), { timeout: 10_000 })
+        .toEqual(['still here?', 'yes']);
+    }
+
+    it(`holds at most ${SESSION_MAX_STREAMS} of an admitted participant's ${FLOOD} session streams open`, async () => {
+      expect.hasAssertions();
+      const [a, b, h] = await meshOf(3);
+      const victim = a!.node!;
+      const hostile = h!.node!;
+      const direct = hostile.libp2p
+        .getConnections(victim.peerId)
+        .find((c) => c.direct && c.status === 'open');
+      expect(direct).toBeDefined();
+
+      // Unpatched, libp2p ran each accepted stream's middleware on the registrar's own array,
+      // adding a handler to it per stream (patches/libp2p+3.3.11.patch); the session protocol
+      // has middleware (the admitted-only check of node.ts).
+      const middleware = () => registrarOf(victim).getMiddleware(SESSION_PROTOCOL).length;
+      const handlers = middleware();
+      const { opened, peak } = await flood(hostile, direct!, SESSION_PROTOCOL, victim);
+      expect(peak).toBeLessThanOrEqual(SESSION_MAX_STREAMS);
+      // The ones past the limit are reset by the victim: the flooder holds no more open either.
+      await expect
+        .poll(() => opened.filter((s) => s.status === 'open').length, { timeout: 10_000 })
+        .toBeLessThanOrEqual(SESSION_MAX_STREAMS);
+      expect(inbound(victim, hostile.peerId, SESSION_PROTOCOL).length).toBeLessThanOrEqual(
+        SESSION_MAX_STREAMS
+      );
+      // Nothing else grew on the victim's side: its handlers, its streams with the flooder
+      // (beside the session, a ping, identify or DHT stream may be open at any moment) and its
+      // call.
+      expect(middleware()).toBe(handlers);
+      const streams = victim.libp2p.getConnections(hostile.peerId).flatMap((c) => c.streams);
+      expect(streams.length).toBeLessThanOrEqual(SESSION_MAX_STREAMS + 3);
+      expect(a!.participants.map((p) => p.peerId).sort()).toEqual([b!.peerId, h!.peerId].sort());
+      await chatStillArrives(a!, b!);
+    });
+
+    it(`holds at most ${ADMIT_MAX_INBOUND_STREAMS} of a stranger's ${FLOOD} admission streams open`, async () => {
+      expect.hasAssertions();
+      const [a, b] = await meshOf(2);
+      const victim = a!.node!;
+      const stranger = await callNode();
+      const relayed = await stranger.libp2p.dial(victim.relayAddresses()[0]!);
+
+      const { opened, peak } = await flood(stranger, relayed, ADMIT_PROTOCOL, victim);
+      expect(peak).toBeLessThanOrEqual(ADMIT_MAX_INBOUND_STREAMS);
+      await expect
+        .poll(() => opened.filter((s) => s.status === 'open').length, { timeout: 10_000 })
+        .toBeLessThanOrEqual(ADMIT_MAX_INBOUND_STREAMS);
+      // A relayed connection carries nothing else but the connection monitor's ping.
+      const streams = victim.libp2p.getConnections(stranger.peerId).flatMap((c) => c.streams);
+      expect(streams.length).toBeLessThanOrEqual(ADMIT_MAX_INBOUND_STREAMS + 1);
+      expect(victim.admissions.isAdmitted(stranger.peerId)).toBe(false);
+      expect(a!.participants.map((p) => p.peerId)).toEqual([b!.peerId]);
+      await chatStillArrives(a!, b!);
     });
   });
 });
