@@ -34,8 +34,8 @@ export const LOOKUP_INTERVAL_WHILE_IN_CALL_MS = 15_000;
 export const REANNOUNCE_INTERVAL_MS = 5 * 60_000;
 
 /**
- * Providers taken from one lookup: a call has at most 8 people, and records outlive them a
- * while. One DHT answer may carry any number: a hostile server that plants a hundred must not
+ * Providers taken from one lookup (those with an address through a relay we trust; the others
+ * are skipped uncounted): a call has at most 8 people, and records outlive them a while. One DHT answer may carry any number: a hostile server that plants a hundred must not
  * make us dial a hundred (each dial is a run at our admission limits, and an IP to a relay).
  */
 export const MAX_PROVIDERS_PER_LOOKUP = 16;
@@ -186,13 +186,15 @@ export class Rendezvous extends Emitter<RendezvousEvents> {
           if (provider.id.equals(node.peerId) || taken >= MAX_PROVIDERS_PER_LOOKUP) {
             continue;
           }
-          taken++;
           const addresses = dialableRelayAddresses(provider.id, provider.multiaddrs, (relay) =>
             node.isTrustedRelay(relay)
           );
+          // Only what we would dial counts against the cap: records through relays we never
+          // dial cost nothing, and must not crowd out a participant listed after them.
           if (addresses.length === 0) {
             continue;
           }
+          taken++;
           const found: FoundPeer = { id: provider.id, addresses };
           this.#found = true;
           onProgress?.(new CustomProgressEvent('samen:rendezvous:found', found));

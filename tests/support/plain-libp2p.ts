@@ -34,7 +34,8 @@ export interface PlainNetwork {
 /** The IPFS Amino DHT's protocol ID, the default of the app's network.json too. */
 const AMINO_DHT_PROTOCOL = '/ipfs/kad/1.0.0';
 
-async function createPlainNode(): Promise<PlainNode> {
+/** One plain node on 127.0.0.1, connected to nothing. */
+export async function createPlainNode(): Promise<PlainNode> {
   return createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'] },
     transports: [tcp(), webSockets()],
