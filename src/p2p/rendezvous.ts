@@ -35,8 +35,9 @@ export const REANNOUNCE_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Providers taken from one lookup (those with an address through a relay we trust; the others
- * are skipped uncounted): a call has at most 8 people, and records outlive them a while. One DHT answer may carry any number: a hostile server that plants a hundred must not
- * make us dial a hundred (each dial is a run at our admission limits, and an IP to a relay).
+ * are skipped uncounted): a call has at most 8 people, and records outlive them a while. One DHT
+ * answer may carry any number: a hostile server that plants a hundred must not make us dial a
+ * hundred (each dial is a run at our admission limits, and an IP to a relay).
  */
 export const MAX_PROVIDERS_PER_LOOKUP = 16;
 
