@@ -828,7 +828,7 @@ type Summary = ReturnType<typeof summarize>;
 function markdown(result: {
   date: string;
   machine: { cpus: number; cpuModel: string; browsers: string };
-  params: { seconds: number; warmupSeconds: number; cameraFps: string };
+  params: { sizes: number[]; seconds: number; warmupSeconds: number; cameraFps: string };
   calls: (CallResult & { summary: Summary })[];
   failed: { participants: number; error: string }[];
 }): string {
@@ -893,7 +893,8 @@ function markdown(result: {
             '(`BENCH_CAMERA_FPS=30` runs the fake camera at 30 fps, as most webcams deliver).'
           : '.');
   return [
-    '### Call media: 2 and 4 participants',
+    `### Call media: ${result.params.sizes.join(' and ')} participants` +
+      (result.machine.browsers.includes(' and ') ? `, ${result.machine.browsers} mixed` : ''),
     '',
     `Each participant is a browser context with the fake camera and microphone, in headless ` +
       `${result.machine.browsers} on ${result.machine.cpus} cores ` +
