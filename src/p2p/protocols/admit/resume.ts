@@ -42,19 +42,7 @@ export interface ResumeAnswer extends ResumeRun {
 
 /** The initiator's proof that it holds the pair's resume key. */
 export function resumeRequestMac(resumeKey: Uint8Array, run: ResumeRun): Uint8Array<ArrayBuffer> {
-  return wireBytes(
-    hmac(
-      sha256,
-      resumeKey,
-      lvCat(
-        REQUEST_LABEL,
-        run.initiator.toMultihash().bytes,
-        run.responder.toMultihash().bytes,
-        run.initiatorNonce,
-        utf8ToBytes(run.initiatorFingerprint)
-      )
-    )
-  );
+  return resumeMac(resumeKey, REQUEST_LABEL, run, utf8ToBytes(run.initiatorFingerprint));
 }
 
 /** The responder's proof back, over everything both sides put in. */
@@ -62,20 +50,13 @@ export function resumeResponseMac(
   resumeKey: Uint8Array,
   answer: ResumeAnswer
 ): Uint8Array<ArrayBuffer> {
-  return wireBytes(
-    hmac(
-      sha256,
-      resumeKey,
-      lvCat(
-        RESPONSE_LABEL,
-        answer.initiator.toMultihash().bytes,
-        answer.responder.toMultihash().bytes,
-        answer.initiatorNonce,
-        answer.responderNonce,
-        utf8ToBytes(answer.initiatorFingerprint),
-        utf8ToBytes(answer.responderFingerprint)
-      )
-    )
+  return resumeMac(
+    resumeKey,
+    RESPONSE_LABEL,
+    answer,
+    answer.responderNonce,
+    utf8ToBytes(answer.initiatorFingerprint),
+    utf8ToBytes(answer.responderFingerprint)
   );
 }
 
@@ -86,4 +67,29 @@ export function resumedSessionKey(
   responderNonce: Uint8Array
 ): Uint8Array {
   return hkdfSha256(resumeKey, lvCat(initiatorNonce, responderNonce), SESSION_INFO, KEY_LENGTH);
+}
+
+/**
+ * HMAC(resume key, lv_cat(label, I, R, nonce_I, ...rest)): both proofs bind the pair of peers
+ * and the initiator's nonce, after the label that keeps one from passing for the other.
+ */
+function resumeMac(
+  resumeKey: Uint8Array,
+  label: Uint8Array,
+  run: ResumeRun,
+  ...rest: Uint8Array[]
+): Uint8Array<ArrayBuffer> {
+  return wireBytes(
+    hmac(
+      sha256,
+      resumeKey,
+      lvCat(
+        label,
+        run.initiator.toMultihash().bytes,
+        run.responder.toMultihash().bytes,
+        run.initiatorNonce,
+        ...rest
+      )
+    )
+  );
 }
