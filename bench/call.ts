@@ -105,8 +105,11 @@ interface OutVideo {
   qualityLimitationReason: string | null;
   qualityLimitationDurations: Record<string, number>;
   encoder: string | null;
-  /** Frames the camera track gave this sender (its media-source stats): what it could encode. */
-  sourceFrames: number;
+  /**
+   * Frames the camera track gave this sender (its media-source stats): what it could encode.
+   * Null where the browser does not count them (Firefox).
+   */
+  sourceFrames: number | null;
 }
 
 interface Snapshot {
@@ -208,7 +211,10 @@ async function pageSnapshot(): Promise<Snapshot> {
               ? (r.qualityLimitationDurations as Record<string, number>)
               : {},
           encoder: str(r.encoderImplementation),
-          sourceFrames: num(reports[n]!.get(String(r.mediaSourceId))?.frames)
+          sourceFrames: (() => {
+            const frames: unknown = reports[n]!.get(String(r.mediaSourceId))?.frames;
+            return typeof frames === 'number' ? frames : null;
+          })()
         });
       }
     });
@@ -387,8 +393,8 @@ interface StreamResult {
 
 interface SenderResult {
   to: string;
-  /** Frames per second the camera track delivered to this sender. */
-  capturedFps: number;
+  /** Frames per second the camera track delivered to this sender; null where not counted. */
+  capturedFps: number | null;
   sentFps: number;
   width: number;
   height: number;
@@ -524,7 +530,9 @@ function senderResults(others: readonly Participant[], own: readonly Snapshot[])
     const end = intervals.at(-1)?.[0]?.[1];
     return {
       to: other.label,
-      capturedFps: round1(sumOver(intervals, (s) => s.sourceFrames) / seconds),
+      capturedFps: intervals.flat(2).some((s) => s.sourceFrames === null)
+        ? null
+        : round1(sumOver(intervals, (s) => s.sourceFrames ?? 0) / seconds),
       sentFps: round1(sumOver(intervals, (s) => s.framesSent) / seconds),
       width: end?.frameWidth ?? 0,
       height: end?.frameHeight ?? 0,
@@ -790,7 +798,10 @@ function summarize(call: CallResult) {
       concealedPctMax: Math.max(...audio.map((a) => a.concealedPct))
     },
     sent: {
-      medianCapturedFps: round1(median(senders.map((s) => s.capturedFps))),
+      // Of the senders whose browser counts captured frames (not Firefox's).
+      medianCapturedFps: round1(
+        median(senders.map((s) => s.capturedFps).filter((fps): fps is number => fps !== null))
+      ),
       medianFps: round1(median(senders.map((s) => s.sentFps))),
       minFps: Math.min(...senders.map((s) => s.sentFps)),
       qualityLimitationReasons: limits
