@@ -14,7 +14,7 @@ export interface ProcInfo {
   readonly ppid: number;
   /** utime + stime, in seconds. */
   readonly cpuSeconds: number;
-  /** Chromium's `--type=` (renderer, gpu-process, utility:<sub-type>…); `browser` without one. */
+  /** What the process is (processType): renderer, gpu-process, utility:<sub-type>, firefox:tab… */
   readonly type: string;
 }
 
@@ -38,15 +38,26 @@ function readProc(pid: number): ProcInfo | undefined {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ppid = Number(fields[1]);
   const ticks = Number(fields[11]) + Number(fields[12]);
-  // Chromium rewrites its helpers' argv into one space-separated string, so read flags by pattern.
+  return { pid, ppid, cpuSeconds: ticks / CLOCK_TICKS, type: processType(cmdline) };
+}
+
+/**
+ * What a browser process is, from its command line. Chromium: its `--type=` (and utility
+ * sub-type), `browser` without one; Chromium rewrites its helpers' argv into one space-separated
+ * string, so flags are read by pattern. Firefox (BENCH_BROWSERS): `firefox` for its main process,
+ * `firefox:<kind>` for a child (`-contentproc …` ending in tab, rdd, socket, utility…).
+ */
+function processType(cmdline: string): string {
+  const args = cmdline.split('\0').filter((arg) => arg !== '');
+  if (args.includes('-contentproc')) {
+    return `firefox:${args.at(-1)}`;
+  }
+  if (/firefox[^/]*$/.test(args[0] ?? '')) {
+    return 'firefox';
+  }
   const type = cmdline.match(/--type=([^\s\0]+)/)?.[1] ?? 'browser';
   const subType = cmdline.match(/--utility-sub-type=([^\s\0]+)/)?.[1];
-  return {
-    pid,
-    ppid,
-    cpuSeconds: ticks / CLOCK_TICKS,
-    type: subType === undefined ? type : `${type}:${subType}`
-  };
+  return subType === undefined ? type : `${type}:${subType}`;
 }
 
 /** Every live descendant of `root` (not `root` itself), by pid. */
