@@ -1,3 +1,4 @@
+import { Session } from 'node:inspector/promises';
 import { pbStream } from '@libp2p/utils';
 import { WebRTC } from '@multiformats/multiaddr-matcher';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,18 @@ describe('call', () => {
       .toEqual([true]);
     expect(a.security).toEqual([]);
     expect(b.security).toEqual([]);
+  });
+
+  it('keeps no reference to the passphrase or the PIN once it has started', async () => {
+    const passphrase = phrase('forget me');
+    const pin = '73915';
+    const call = join(passphrase, pin);
+    // The probe sees them before start (it can fail), and no longer after.
+    expect(await heldStrings(call)).toEqual(expect.arrayContaining([passphrase, pin]));
+    await call.start();
+    const held = await heldStrings(call);
+    expect(held).not.toContain(passphrase);
+    expect(held).not.toContain(pin);
   });
 
   it('never brings together peers with different passphrases', async () => {
@@ -197,3 +210,45 @@ describe('call', () => {
     }
   });
 });
+
+/**
+ * The strings an object holds in its own and private fields, and one level down (the inspector
+ * protocol reads private fields, which no JavaScript outside the class can).
+ */
+interface RemoteValue {
+  type: string;
+  value?: unknown;
+  objectId?: string;
+}
+
+async function heldStrings(object: object): Promise<string[]> {
+  const session = new Session();
+  session.connect();
+  const global = globalThis as { __samenProbe?: object };
+  global.__samenProbe = object;
+  try {
+    const { result } = await session.post('Runtime.evaluate', {
+      expression: 'globalThis.__samenProbe'
+    });
+    const strings: string[] = [];
+    const visit = async (objectId: string, depth: number): Promise<void> => {
+      // The protocol's privateProperties are missing from @types/node's return type.
+      const { result: own, privateProperties = [] } = (await session.post('Runtime.getProperties', {
+        objectId,
+        ownProperties: true
+      })) as { result: { value?: RemoteValue }[]; privateProperties?: { value?: RemoteValue }[] };
+      for (const { value } of [...own, ...privateProperties]) {
+        if (value?.type === 'string') {
+          strings.push(value.value as string);
+        } else if (value?.type === 'object' && value.objectId !== undefined && depth > 0) {
+          await visit(value.objectId, depth - 1);
+        }
+      }
+    };
+    await visit(result.objectId!, 1);
+    return strings;
+  } finally {
+    delete global.__samenProbe;
+    session.disconnect();
+  }
+}

@@ -63,7 +63,13 @@ type Phase = 'deriving-key' | 'finding-network' | 'ready' | 'ended';
  * await call.leave()
  */
 export class Call extends Emitter<CallEvents> {
-  readonly #init: CallInit;
+  readonly #init: Omit<CallInit, 'passphrase' | 'pin'>;
+  /**
+   * The passphrase and PIN, until start() has derived the room secret and the CPace password
+   * from them: the call keeps no reference to them after that (a string cannot be wiped, but it
+   * need not live as long as the call).
+   */
+  #secrets: Pick<CallInit, 'passphrase' | 'pin'> | undefined;
   readonly #controller = new AbortController();
   readonly #log: Logger;
   readonly #logger: ComponentLogger;
@@ -84,7 +90,9 @@ export class Call extends Emitter<CallEvents> {
 
   constructor(init: CallInit) {
     super();
-    this.#init = init;
+    const { passphrase, pin, ...rest } = init;
+    this.#init = rest;
+    this.#secrets = { passphrase, pin };
     this.#logger = init.logger ?? defaultLogger();
     this.#log = this.#logger.forComponent('samen:call');
   }
@@ -191,7 +199,9 @@ export class Call extends Emitter<CallEvents> {
     const signal = options.signal
       ? AbortSignal.any([this.#controller.signal, options.signal])
       : this.#controller.signal;
-    const { passphrase, pin = '', network, rtcBindAddress } = this.#init;
+    const { passphrase, pin = '' } = this.#secrets!;
+    this.#secrets = undefined;
+    const { network, rtcBindAddress } = this.#init;
     this.#mark(CALL_MARKS.start);
     try {
       this.#setPhase('deriving-key');
