@@ -25,6 +25,19 @@ async function open(
 const clipboard = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
 
 test.describe('invitations', () => {
+  test('the passphrase and PIN fields ask keyboards not to complete, correct, capitalise or learn them', async ({
+    page
+  }) => {
+    await page.goto(sharedUrl());
+    for (const name of ['Passphrase', 'Call PIN (optional)']) {
+      const field = page.getByRole('textbox', { name, exact: true });
+      await expect(field).toHaveAttribute('autocomplete', 'off');
+      await expect(field).toHaveAttribute('autocorrect', 'off');
+      await expect(field).toHaveAttribute('autocapitalize', 'off');
+      await expect(field).toHaveAttribute('spellcheck', 'false');
+    }
+  });
+
   test('Copy, the QR code and two messages: the passphrase with the address, the PIN apart', async ({
     browser
   }) => {
