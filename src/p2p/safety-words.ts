@@ -2,13 +2,14 @@
  * Safety words: four words that two participants read to each other to be sure nobody is in the
  * middle of their media.
  *
- *   indices = map(HKDF-SHA-256(ikm = admission session key, salt = none,
+ *   indices = map(HKDF-SHA-256(ikm = the session's safety-words key (session-keys.ts),
+ *                              salt = none,
  *                              info = lv_cat("samen/v1 safety words", fp_low, fp_high)))
  *
  * fp_low ≤ fp_high are the pair's two DTLS certificate fingerprints (RFC 8122 §5, normalised),
  * sorted, so both sides derive the same words. Someone in the middle terminates DTLS on each
  * side with its own certificate, so each side sees other fingerprints and other words; and only
- * the two admitted peers hold the session key (CPace, cpace.ts).
+ * the two admitted peers hold the session key (CPace, cpace.ts) that key is derived from.
  *
  * Indices are taken from the HKDF output 13 bits at a time, big-endian; a value ≥ 7776 is
  * skipped (rejection sampling), so every index is equally likely: 4 indices ≈ 51.7 bits.
