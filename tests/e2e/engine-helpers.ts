@@ -187,6 +187,33 @@ export function videoSources(page: EnginePage): Promise<number> {
   });
 }
 
+/** Waits until audio packets arrive from two participants (a three-person call). */
+export async function expectAudioFromBoth(page: EnginePage): Promise<void> {
+  const hearing = () =>
+    page.evaluate(async () => {
+      let from = 0;
+      for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] })
+        .__peerConnections) {
+        if (pc.connectionState === 'closed') {
+          continue;
+        }
+        let packets = 0;
+        (await pc.getStats()).forEach(
+          (report: { type: string; kind?: string } & Record<string, unknown>) => {
+            if (report.type === 'inbound-rtp' && report.kind === 'audio') {
+              packets += Number(report.packetsReceived ?? 0);
+            }
+          }
+        );
+        from += packets > 0 ? 1 : 0;
+      }
+      return from;
+    });
+  await expect
+    .poll(hearing, { timeout: MEDIA_TIMEOUT_MS, message: `${page.engine} hears both others` })
+    .toBe(2);
+}
+
 /** Sends a chat message and waits until the field is cleared (the message taken). */
 export async function sendChat(page: EnginePage, text: string): Promise<void> {
   await page.fill('textbox', 'Message', text);
