@@ -397,7 +397,10 @@ export class Admission extends Emitter<AdmissionEvents> {
       const admittedMeanwhile = this.#components.admissions.isAdmitted(peer);
       // The peer had our share and tag: whatever ended the run (a reset, a stall, a closed
       // connection), it made its guess. Only our own stop (Leave) is not the peer's doing.
-      const guessed = progress.answered && !admittedMeanwhile && this.#started;
+      // One whose confirmation checked out proved the passphrase: losing our last answer (its
+      // stream closed under it) is no failed guess.
+      const guessed =
+        progress.answered && progress.proved !== true && !admittedMeanwhile && this.#started;
       slot?.release(guessed ? 'failed' : 'abandoned');
       if (admittedMeanwhile) {
         return;

@@ -63,6 +63,8 @@ export interface RunInit extends Required<AbortOptions> {
 /** Set by a run once the peer has had our answer to its guess (from then on it counts). */
 export interface RunProgress {
   answered: boolean;
+  /** The peer's confirmation checked out: it knows the passphrase, whatever happens next. */
+  proved?: boolean;
 }
 
 /** Writes a response, its outcome as a number (wire.ts `outcomeOf`). */
@@ -221,11 +223,14 @@ export async function respondFirst(
       });
       throw new AdmissionFailedError('the peer does not know the passphrase or the PIN');
     }
-    init.admit({
-      sessionKey: sessionKeyFrom(isk, sid),
-      remoteFingerprint: committed(hello.fingerprint)
-    });
-    await respond(messages, { outcome: Outcome.ADMITTED }, { signal });
+    progress.proved = true;
+    await answerThenAdmit(
+      init,
+      sessionKeyFrom(isk, sid),
+      committed(hello.fingerprint),
+      { outcome: Outcome.ADMITTED },
+      signal
+    );
   } finally {
     isk.fill(0);
   }
@@ -336,15 +341,37 @@ export async function respondResume(
     responderNonce: nonce,
     responderFingerprint: fingerprint
   });
-  init.admit({
-    sessionKey: resumedSessionKey(resumeKey, hello.nonce, nonce),
-    remoteFingerprint: committed(hello.fingerprint)
-  });
-  await respond(
-    messages,
+  await answerThenAdmit(
+    init,
+    resumedSessionKey(resumeKey, hello.nonce, nonce),
+    committed(hello.fingerprint),
     { outcome: Outcome.RESUMED, nonce: wireBytes(nonce), fingerprint, tag },
-    { signal }
+    signal
   );
+}
+
+/**
+ * Sends the responder's last answer, and only then counts the pair as admitted. Admitting sets
+ * the call going at once: with a direct connection to the peer already open (its WebRTC upgrade
+ * came back first after a network drop), the call marks it direct and closes the relayed
+ * connection this stream runs on. Admitted first, the answer was lost with it: the initiator
+ * failed on a closed stream while we counted it in, and each waited for the other
+ * (tests/e2e/recovery.test.ts, 1 run in 4).
+ */
+async function answerThenAdmit(
+  init: { readonly messages: ProtobufStream; readonly admit: (result: RunResult) => void },
+  sessionKey: Uint8Array,
+  remoteFingerprint: string,
+  answer: Parameters<typeof respond>[1],
+  signal: AbortSignal
+): Promise<void> {
+  try {
+    await respond(init.messages, answer, { signal });
+  } catch (err) {
+    sessionKey.fill(0);
+    throw err;
+  }
+  init.admit({ sessionKey, remoteFingerprint });
 }
 
 // ---- the CPace context ------------------------------------------------------------------------
